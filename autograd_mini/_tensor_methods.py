@@ -1,0 +1,423 @@
+"""Tensor's operators and method spellings, each a one-line call into the op modules.
+
+The op modules import ``Tensor``, so this mixin cannot import them at load time; ``F`` (the
+``functional`` namespace) is bound by ``autograd_mini/__init__.py`` once every module is loaded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import dtypes, engine
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .tensor import Tensor
+
+# The ``functional`` module; typed Any because the methods below pass ``self`` (a Tensor at run
+# time, but only this mixin to a type checker) straight through to it.
+F: Any = None
+
+
+def bind(functional_module: Any) -> None:
+    """Called once by the package ``__init__``."""
+    global F
+    F = functional_module
+
+
+class TensorMethods:
+    """Operators and methods shared by every Tensor (kept apart so tensor.py stays small)."""
+
+    __slots__ = ()
+    data: np.ndarray
+
+    # -------------------------------------------------------------------------- operators
+    def __add__(self, other: Any) -> Tensor:
+        return F.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return F.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return F.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return F.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return F.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return F.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return F.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return F.div(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return F.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return F.remainder(self, other)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return F.pow(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return F.pow(base, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return F.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return F.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return F.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return F.as_tensor(self)
+
+    def __abs__(self) -> Tensor:
+        return F.abs(self)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return F.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return F.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return F.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return F.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return F.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return F.ge(self, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return F.logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return F.logical_or(self, other)
+
+    def __invert__(self) -> Tensor:
+        return F.logical_not(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return F.getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        F.setitem_(self, index, value)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    # -------------------------------------------------------------------------- in place
+    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        return F.inplace(self, "add_", lambda t: F.add(t, other, alpha=alpha))
+
+    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        return F.inplace(self, "sub_", lambda t: F.sub(t, other, alpha=alpha))
+
+    def mul_(self, other: Any) -> Tensor:
+        return F.inplace(self, "mul_", lambda t: F.mul(t, other))
+
+    def div_(self, other: Any) -> Tensor:
+        return F.inplace(self, "div_", lambda t: F.div(t, other))
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return F.inplace(self, "pow_", lambda t: F.pow(t, exponent))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        return F.inplace(self, "clamp_", lambda t: F.clamp(t, min, max))
+
+    def exp_(self) -> Tensor:
+        return F.inplace(self, "exp_", F.exp)
+
+    def relu_(self) -> Tensor:
+        return F.inplace(self, "relu_", F.relu)
+
+    def neg_(self) -> Tensor:
+        return F.inplace(self, "neg_", F.neg)
+
+    def zero_(self) -> Tensor:
+        return F.inplace(self, "zero_", lambda t: t * 0)
+
+    def fill_(self, value: Any) -> Tensor:
+        return F.inplace(self, "fill_", lambda t: t * 0 + value)
+
+    def copy_(self, src: Any) -> Tensor:
+        return F.inplace(self, "copy_", lambda t: t * 0 + F.as_tensor(src).to(t.dtype))
+
+    # -------------------------------------------------------------------------- elementwise
+    def exp(self) -> Tensor:
+        return F.exp(self)
+
+    def expm1(self) -> Tensor:
+        return F.expm1(self)
+
+    def log(self) -> Tensor:
+        return F.log(self)
+
+    def log1p(self) -> Tensor:
+        return F.log1p(self)
+
+    def sqrt(self) -> Tensor:
+        return F.sqrt(self)
+
+    def rsqrt(self) -> Tensor:
+        return F.rsqrt(self)
+
+    def sin(self) -> Tensor:
+        return F.sin(self)
+
+    def cos(self) -> Tensor:
+        return F.cos(self)
+
+    def tanh(self) -> Tensor:
+        return F.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return F.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return F.relu(self)
+
+    def erf(self) -> Tensor:
+        return F.erf(self)
+
+    def abs(self) -> Tensor:
+        return F.abs(self)
+
+    def sign(self) -> Tensor:
+        return F.sign(self)
+
+    def neg(self) -> Tensor:
+        return F.neg(self)
+
+    def reciprocal(self) -> Tensor:
+        return F.reciprocal(self)
+
+    def square(self) -> Tensor:
+        return F.square(self)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return F.pow(self, exponent)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        return F.clamp(self, min, max)
+
+    clip = clamp
+
+    def add(self, other: Any, *, alpha: float = 1) -> Tensor:
+        return F.add(self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: float = 1) -> Tensor:
+        return F.sub(self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return F.mul(self, other)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return F.div(self, other, rounding_mode=rounding_mode)
+
+    def maximum(self, other: Any) -> Tensor:
+        return F.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return F.minimum(self, other)
+
+    def masked_fill(self, mask: Any, value: float) -> Tensor:
+        return F.masked_fill(self, mask, value)
+
+    def eq(self, other: Any) -> Tensor:
+        return F.eq(self, other)
+
+    # -------------------------------------------------------------------------- reductions
+    def sum(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        return F.sum(self, dim, keepdim, **kwargs)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        return F.mean(self, dim, keepdim, **kwargs)
+
+    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        return F.var(self, dim, unbiased, keepdim, **kwargs)
+
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
+        return F.std(self, dim, unbiased, keepdim, **kwargs)
+
+    def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return F.prod(self, dim, keepdim)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return F.max(self, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return F.min(self, dim, keepdim)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return F.amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return F.amin(self, dim, keepdim)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return F.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return F.argmin(self, dim, keepdim)
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return F.logsumexp(self, dim, keepdim)
+
+    def cumsum(self, dim: int) -> Tensor:
+        return F.cumsum(self, dim)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+        return F.norm(self, p, dim, keepdim)
+
+    def softmax(self, dim: int = -1) -> Tensor:
+        return F.softmax(self, dim)
+
+    def log_softmax(self, dim: int = -1) -> Tensor:
+        return F.log_softmax(self, dim)
+
+    # -------------------------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> Tensor:
+        return F.reshape(self, *shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        return F.reshape(self, *shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return F.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return F.flatten(self, start_dim, end_dim)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        return F.unflatten(self, dim, sizes)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return F.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return F.unsqueeze(self, dim)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return F.permute(self, *dims)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return F.transpose(self, dim0, dim1)
+
+    def movedim(self, source: int, destination: int) -> Tensor:
+        return F.movedim(self, source, destination)
+
+    @property
+    def T(self) -> Tensor:
+        """All dimensions reversed (the matrix transpose for 2-d tensors)."""
+        return F.permute(self, tuple(reversed(range(self.data.ndim))))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped."""
+        return F.transpose(self, -2, -1)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return F.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return F.expand(self, other.shape)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        return F.expand(self, shape)
+
+    def repeat(self, *repeats: Any) -> Tensor:
+        return F.repeat(self, *repeats)
+
+    def flip(self, dims: Any) -> Tensor:
+        return F.flip(self, dims)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return F.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return F.chunk(self, chunks, dim)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        return F.gather(self, dim, index)
+
+    # -------------------------------------------------------------------------- linear algebra
+    def matmul(self, other: Any) -> Tensor:
+        return F.matmul(self, other)
+
+    def mm(self, other: Tensor) -> Tensor:
+        return F.mm(self, other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        return F.dot(self, other)
+
+    def outer(self, other: Tensor) -> Tensor:
+        return F.outer(self, other)
+
+    # -------------------------------------------------------------------------- dtype
+    def to(self, dtype: Any) -> Tensor:
+        """Convert to ``dtype`` (differentiable between floating dtypes)."""
+        target = dtypes.resolve_dtype(dtype)
+        if target is None or target == self.data.dtype:
+            return F.as_tensor(self)
+        if dtypes.is_floating(target) and dtypes.is_floating(self.data.dtype):
+            return F.cast(self, target)
+        return F.as_tensor(self.data.astype(target))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool_)
+
+
+def inplace_check(tensor: Tensor, name: str) -> None:
+    """PyTorch refuses in-place changes to a leaf that requires grad while grad mode is on."""
+    if engine._grad_enabled and tensor._requires_grad and tensor.grad_fn is None:
+        raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation. ({name})")
+    if not tensor.data.flags.writeable:
+        raise RuntimeError(
+            f"{name}: unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )

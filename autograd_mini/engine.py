@@ -1,0 +1,278 @@
+"""The autograd engine: graph nodes, the op dispatcher, grad modes and reverse-mode backward.
+
+A forward op call goes through :func:`apply`: it runs the primitive's NumPy forward and, when
+gradients are being recorded, attaches a :class:`Node` to the result.  ``backward`` walks the
+nodes in reverse topological order (computed with an explicit stack, never recursion) and calls
+each primitive's vector-Jacobian products, which are themselves written with Tensor operations
+so that ``create_graph=True`` yields differentiable gradients.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .ops.registry import OpDef
+    from .tensor import Tensor
+
+Edge = Union["Node", "Tensor", None]
+Hook = Callable[["Tensor"], Union["Tensor", None]]
+
+# The Tensor class, bound by tensor.py once defined (tensor.py imports this module, so importing
+# it back here would be circular; the hot path must not pay for a function-level import).
+_Tensor: Any = None
+
+
+def bind_tensor_class(cls: type) -> None:
+    """Called once by tensor.py."""
+    global _Tensor
+    _Tensor = cls
+
+
+# Grad mode is a module global rather than a thread-local: the engine is single-threaded and a
+# global read is the cheapest check on the per-op hot path.
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Return True when operations are being recorded for autograd."""
+    return _grad_enabled
+
+
+def _set_grad_enabled(mode: bool) -> bool:
+    """Set grad mode and return the previous mode (internal; see ``grad_mode.set_grad_enabled``)."""
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = bool(mode)
+    return previous
+
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class Node:
+    """One recorded primitive application: the ``grad_fn`` of the tensor it produced.
+
+    It holds the input tensors (the values its vjp needs), the edges to the nodes or leaves that
+    produced them (captured at creation, so later in-place ops cannot rewire the graph), and the
+    forward result's array when the vjp is written in terms of the output.  It never refers to
+    its output Tensor, so graphs contain no reference cycles.
+    """
+
+    __slots__ = ("__weakref__", "attrs", "inputs", "next", "op", "out_data", "pre_hooks", "retain")
+
+    def __init__(
+        self,
+        op: OpDef,
+        inputs: tuple[Tensor, ...],
+        attrs: dict[str, Any],
+        out_data: np.ndarray | None,
+    ) -> None:
+        self.op = op
+        self.inputs: tuple[Tensor, ...] | None = inputs
+        self.attrs = attrs
+        self.out_data = out_data
+        self.next: tuple[Edge, ...] = tuple(
+            (t.grad_fn if t.grad_fn is not None else t) if t._requires_grad else None for t in inputs
+        )
+        self.pre_hooks: dict[int, Hook] | None = None
+        self.retain: weakref.ref[Tensor] | None = None
+
+    def name(self) -> str:
+        """PyTorch-style name such as ``MulBackward0``."""
+        return self.op.grad_fn_name
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | Tensor | None, int], ...]:
+        """Edges to the producers of this node's inputs, shaped like PyTorch's ``next_functions``."""
+        return tuple((edge, 0) for edge in self.next)
+
+    @property
+    def released(self) -> bool:
+        """True once backward has freed the saved values (without ``retain_graph``)."""
+        return self.inputs is None
+
+    def release(self) -> None:
+        """Free the saved tensors; the edges stay so the graph can still be drawn."""
+        self.inputs = None
+        self.out_data = None
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
+    """Run primitive ``op`` on Tensor ``inputs`` and record it when any input requires grad."""
+    try:
+        out = op.forward(*[t.data for t in inputs], **attrs)
+    except (ValueError, IndexError, TypeError) as error:
+        raise op.shape_error(inputs, attrs, error) from None
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if _grad_enabled and op.differentiable:
+        for t in inputs:
+            if t._requires_grad:
+                node = Node(op, inputs, attrs, out if op.uses_out else None)
+                result: Tensor = _Tensor._make(out, node)
+                return result
+    result = _Tensor._make(out, None)
+    return result
+
+
+def _toposort(roots: Sequence[Node]) -> list[Node]:
+    """Nodes reachable from ``roots``, each after every node that consumes its output.
+
+    Iterative depth-first search with an explicit stack; reverse post-order is a topological order.
+    """
+    order: list[Node] = []
+    visited: set[int] = set()
+    for root in roots:
+        if id(root) in visited:
+            continue
+        visited.add(id(root))
+        stack: list[tuple[Node, int]] = [(root, 0)]
+        while stack:
+            node, position = stack[-1]
+            edges = node.next
+            while position < len(edges):
+                edge = edges[position]
+                position += 1
+                if isinstance(edge, Node) and id(edge) not in visited:
+                    visited.add(id(edge))
+                    stack[-1] = (node, position)
+                    stack.append((edge, 0))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _prune(order: list[Node], targets: set[int]) -> set[int]:
+    """Ids of the nodes from which some target (a leaf tensor or a node) can be reached."""
+    needed: set[int] = set()
+    for node in reversed(order):
+        if id(node) in targets:
+            needed.add(id(node))
+            continue
+        for edge in node.next:
+            if edge is not None and (id(edge) in targets or id(edge) in needed):
+                needed.add(id(node))
+                break
+    return needed
+
+
+def _accumulate_into_grad(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """Add ``grad`` into ``tensor.grad`` as PyTorch does (in place unless building a graph)."""
+    if create_graph:
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+    elif tensor.grad is None:
+        # Copy: the incoming gradient may be shared with other inputs or the caller.
+        tensor.grad = _Tensor._make(np.array(grad.data, dtype=tensor.data.dtype, copy=True), None)
+    else:
+        np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+    accumulate: bool = True,
+) -> list[Tensor | None]:
+    """Propagate ``root_grads`` from ``roots`` back through the recorded graph.
+
+    With ``accumulate`` the gradients are added into the ``.grad`` of leaves (or only of
+    ``inputs`` when given); otherwise the gradients with respect to ``inputs`` are returned.
+    """
+    node_grads: dict[int, Tensor] = {}
+    leaf_grads: dict[int, Tensor] = {}
+    leaves: dict[int, Tensor] = {}
+    root_nodes: list[Node] = []
+    for root, grad in zip(roots, root_grads):
+        if root.grad_fn is None:
+            key = id(root)
+            leaves[key] = root
+            leaf_grads[key] = grad if key not in leaf_grads else leaf_grads[key] + grad
+        else:
+            key = id(root.grad_fn)
+            node_grads[key] = grad if key not in node_grads else node_grads[key] + grad
+            root_nodes.append(root.grad_fn)
+    order = _toposort(root_nodes)
+    targets: set[int] = set()
+    needed: set[int] | None = None
+    if inputs is not None:
+        targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
+        needed = _prune(order, targets)
+    captured: dict[int, Tensor] = {}
+    previous_mode = _set_grad_enabled(create_graph)
+    try:
+        for node in order:
+            pending_grad = node_grads.pop(id(node), None)
+            if pending_grad is None or (needed is not None and id(node) not in needed):
+                continue
+            if node.inputs is None:
+                raise RuntimeError(_FREED_MESSAGE)
+            grad = pending_grad
+            if node.pre_hooks:
+                for hook in list(node.pre_hooks.values()):
+                    replaced = hook(grad)
+                    if replaced is not None:
+                        grad = replaced
+            if node.retain is not None:
+                retained = node.retain()
+                if retained is not None:
+                    _accumulate_into_grad(retained, grad, create_graph)
+            if id(node) in targets:
+                captured[id(node)] = grad
+            mask = tuple(
+                edge is not None and (needed is None or id(edge) in needed or id(edge) in targets) for edge in node.next
+            )
+            input_grads = node.op.backward(node, grad, mask)
+            for edge, input_grad in zip(node.next, input_grads):
+                if input_grad is None or edge is None:
+                    continue
+                key = id(edge)
+                if isinstance(edge, Node):
+                    pending = node_grads.get(key)
+                    node_grads[key] = input_grad if pending is None else pending + input_grad
+                else:
+                    leaves[key] = edge
+                    pending = leaf_grads.get(key)
+                    leaf_grads[key] = input_grad if pending is None else pending + input_grad
+            if not retain_graph:
+                node.release()
+        for key, leaf in leaves.items():
+            grad = leaf_grads[key]
+            if leaf._hooks:
+                for hook in list(leaf._hooks.values()):
+                    replaced = hook(grad)
+                    if replaced is not None:
+                        grad = replaced
+            captured[key] = grad
+            if accumulate and (inputs is None or key in targets):
+                _accumulate_into_grad(leaf, grad, create_graph)
+    finally:
+        _set_grad_enabled(previous_mode)
+    if inputs is None:
+        return []
+    results: list[Tensor | None] = []
+    for tensor in inputs:
+        key = id(tensor.grad_fn) if tensor.grad_fn is not None else id(tensor)
+        found = captured.get(key)
+        if accumulate and tensor.grad_fn is not None and found is not None:
+            _accumulate_into_grad(tensor, found, create_graph)
+        results.append(found)
+    return results

@@ -1,0 +1,130 @@
+"""Every differentiable function of the engine in one namespace (``autograd_mini.functional``).
+
+This is also the namespace the Tensor methods call into.
+"""
+
+from __future__ import annotations
+
+from .composites import (
+    elu,
+    exp2,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    logsigmoid,
+    masked_fill,
+    mish,
+    reciprocal,
+    relu,
+    rsqrt,
+    silu,
+    softsign,
+    sqrt,
+    square,
+    swish,
+    xlogy,
+)
+from .factories import as_tensor
+from .ops.compare import (
+    allclose,
+    eq,
+    equal,
+    floor_divide,
+    ge,
+    gt,
+    isfinite,
+    isnan,
+    le,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    ne,
+    remainder,
+)
+from .ops.elementwise import (
+    abs,
+    add,
+    clamp,
+    clip,
+    clone,
+    cos,
+    div,
+    erf,
+    exp,
+    expm1,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    pow,
+    sigmoid,
+    sign,
+    sin,
+    softplus,
+    sub,
+    tanh,
+    where,
+)
+from .ops.indexing import gather, getitem, index_scatter, one_hot
+from .ops.inplace import inplace, setitem_
+from .ops.linalg import bmm, dot, matmul, mm, outer
+from .ops.reduce import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cumsum,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    prod_except,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from .ops.registry import broadcast_to, cast, sum_to
+from .ops.shape import (
+    cat,
+    chunk,
+    concat,
+    concatenate,
+    expand,
+    flatten,
+    flip,
+    movedim,
+    pad,
+    permute,
+    repeat,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    transpose,
+    unflatten,
+    unsqueeze,
+    view,
+)
+from .ops.window import col2im, sliding_windows
+
+__all__ = [
+    "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "as_tensor", "bmm", "broadcast_to", "cast",
+    "cat", "chunk", "clamp", "clip", "clone", "col2im", "concat", "concatenate", "cos", "cumsum", "div", "dot",
+    "elu", "eq", "equal", "erf", "exp", "exp2", "expand", "expm1", "flatten", "flip", "floor_divide", "gather",
+    "ge", "gelu", "getitem", "gt", "hardtanh", "index_scatter", "inplace", "isfinite", "isnan", "le",
+    "leaky_relu", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or", "logsigmoid",
+    "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mish", "mm",
+    "movedim", "mul", "ne", "neg", "norm", "one_hot", "outer", "pad", "permute", "pow", "prod", "prod_except",
+    "reciprocal", "relu", "remainder", "repeat", "reshape", "rsqrt", "setitem_", "sigmoid", "sign", "silu",
+    "sin", "sliding_windows", "softmax", "softplus", "softsign", "split", "sqrt", "square", "squeeze", "stack",
+    "std", "sub", "sum", "sum_to", "swapaxes", "swish", "tanh", "transpose", "unflatten", "unsqueeze", "var",
+    "view", "where", "xlogy",
+]  # fmt: skip

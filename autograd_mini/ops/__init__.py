@@ -1,0 +1,1 @@
+"""Primitive operations, one module per family; ``registry.OPS`` lists every registered primitive."""

@@ -1,0 +1,78 @@
+"""In-place operations: ``add_``, ``mul_``, ``x[i] = v``, ...
+
+An in-place op computes its out-of-place result and writes it into the tensor's storage,
+bumping the version counter.  When grad mode is on, the result is computed from a snapshot
+of the old values, so the recorded node never reads memory that the write then changes;
+the tensor's ``grad_fn`` becomes the new node (PyTorch's "rebase history").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import engine
+from .._convert import as_tensor
+from .._tensor_methods import inplace_check
+from ..tensor import Tensor
+from .elementwise import where
+from .indexing import index_scatter, normalize_index
+from .registry import broadcast_to, shape_text
+
+
+def inplace(tensor: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """Replace ``tensor``'s values by ``compute(tensor)`` in place; returns ``tensor``."""
+    inplace_check(tensor, name)
+    if engine._grad_enabled:
+        snapshot = Tensor._make(tensor.data.copy(), tensor.grad_fn)
+        snapshot._requires_grad = tensor._requires_grad
+        result = compute(snapshot)
+    else:
+        result = compute(tensor)
+    _write(tensor, result, name)
+    return tensor
+
+
+def _write(tensor: Tensor, result: Tensor, name: str) -> None:
+    if result.shape != tensor.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {shape_text(tensor.shape)} doesn't match the broadcast shape "
+            f"{shape_text(result.shape)}"
+        )
+    if not np.can_cast(result.data.dtype, tensor.data.dtype, casting="same_kind"):
+        raise RuntimeError(
+            f"{name}: result type {result.data.dtype} can't be cast to the desired output type {tensor.data.dtype}"
+        )
+    np.copyto(tensor.data, result.data, casting="same_kind")
+    if result.grad_fn is not None:
+        tensor.grad_fn = result.grad_fn
+        tensor._requires_grad = True
+    tensor._version_box[0] += 1
+
+
+def setitem_(tensor: Tensor, index: Any, value: Any) -> None:
+    """``tensor[index] = value``: differentiable with respect to both when grad mode is on."""
+    inplace_check(tensor, "setitem")
+    key = normalize_index(index)
+    source = as_tensor(value, tensor)
+    try:
+        selected_shape = tensor.data[key].shape
+        np.broadcast_shapes(source.shape, selected_shape)
+    except (IndexError, ValueError) as error:
+        kind = IndexError if isinstance(error, IndexError) else RuntimeError
+        raise kind(
+            f"setitem: cannot assign a value of shape {shape_text(source.shape)} to index {index!r} of a tensor "
+            f"of shape {shape_text(tensor.shape)}: {error}"
+        ) from None
+    if not engine._grad_enabled or not (tensor._requires_grad or source._requires_grad):
+        tensor.data[key] = source.data
+        tensor._version_box[0] += 1
+        return
+    snapshot = Tensor._make(tensor.data.copy(), tensor.grad_fn)
+    snapshot._requires_grad = tensor._requires_grad
+    mask = np.zeros(tensor.shape, dtype=bool)
+    mask[key] = True
+    placed = index_scatter(broadcast_to(source.to(tensor.dtype), selected_shape), tensor.shape, key)
+    _write(tensor, where(mask, placed, snapshot), "setitem")

@@ -1,0 +1,362 @@
+"""Reductions and scans: sum, max, prod, cumsum, logsumexp, log_softmax and the 2-norm.
+
+Gradients of a reduction broadcast the upstream gradient back over the reduced axes; the
+helper :func:`_expand_back` restores the kept dimensions first.  logsumexp and log_softmax
+are primitives (rather than composites) for numerical stability: both subtract the maximum.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from .registry import broadcast_to, call, defop
+
+Dims = tuple[int, ...] | None
+
+
+def normalize_dims(x: Tensor, dim: Any, axis: Any = None, op: str = "reduce") -> Dims:
+    """Accept ``dim`` or NumPy's ``axis`` (int, tuple or None) and return sorted positive dims."""
+    if dim is not None and axis is not None:
+        raise TypeError(f"{op}() received both 'dim' and 'axis'; pass only one")
+    if dim is None:
+        dim = axis
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    resolved = sorted({x._dim(int(d)) for d in dims})
+    if x.ndim == 0:
+        return None
+    return tuple(resolved)
+
+
+def resolve_keepdim(keepdim: bool, keepdims: bool | None) -> bool:
+    return bool(keepdims) if keepdims is not None else bool(keepdim)
+
+
+def _expand_back(g: Tensor, x: Tensor, axis: Dims, keepdims: bool) -> Tensor:
+    """Broadcast a reduction's gradient back to the input's shape."""
+    if not keepdims and axis is not None and x.ndim > 0:
+        kept = list(x.shape)
+        for d in axis:
+            kept[d] = 1
+        g = g.reshape(tuple(kept))
+    return broadcast_to(g, x.shape)
+
+
+def _amax_weights(x: Tensor, out: Tensor, axis: Dims) -> Tensor:
+    """Where the maximum is attained, each tied position taking an equal share."""
+    kept = out.data if axis is None or out.ndim == x.ndim else np.expand_dims(out.data, axis)
+    hits = x.data == kept
+    return Tensor._make((hits / hits.sum(axis=axis, keepdims=True)).astype(x.data.dtype), None)
+
+
+def _prod_except_forward(x: np.ndarray) -> np.ndarray:
+    """For each position along the last axis, the product of all the others (safe with zeros)."""
+    ones = np.ones(x.shape[:-1] + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, x[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return left * right
+
+
+def _prod_except_vjp(g: Tensor, out: Tensor, x: Tensor) -> Tensor:
+    """d prod_except(x)_i / d x_k is the product over j not in {i, k} (zero when k == i)."""
+    from .elementwise import where
+
+    n = x.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    rows = broadcast_to(x.unsqueeze(-2), x.shape[:-1] + (n, n))
+    pair_products = where(eye, 0.0, prod_except(where(eye, 1.0, rows)))
+    return (g.unsqueeze(-1) * pair_products).sum(-2)
+
+
+def _cumsum_vjp(g: Tensor, out: Tensor, x: Tensor, *, axis: int) -> Tensor:
+    return g.flip(axis).cumsum(axis).flip(axis)
+
+
+def _logsumexp_forward(x: np.ndarray, *, axis: Dims, keepdims: bool) -> np.ndarray:
+    peak = np.max(x, axis=axis, keepdims=True)
+    peak = np.where(np.isfinite(peak), peak, 0)
+    total = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
+    return total if keepdims else np.squeeze(total, axis=axis)
+
+
+def _log_softmax_forward(x: np.ndarray, *, axis: int) -> np.ndarray:
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _norm2_forward(x: np.ndarray, *, axis: Dims, keepdims: bool) -> np.ndarray:
+    return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+
+
+def _norm2_vjp(g: Tensor, out: Tensor, x: Tensor, *, axis: Dims, keepdims: bool) -> Tensor:
+    """x / ||x||, taken as 0 at the origin (PyTorch's subgradient there)."""
+    from .elementwise import where
+
+    norm = _expand_back(out, x, axis, keepdims)
+    safe = where(norm.data == 0, 1.0, norm)
+    return _expand_back(g, x, axis, keepdims) * x / safe
+
+
+# ------------------------------------------------------------------- the derivative table
+SUM = defop(
+    "sum",
+    lambda x, *, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    lambda g, out, x, *, axis, keepdims: _expand_back(g, x, axis, keepdims),
+)
+AMAX = defop(
+    "amax",
+    lambda x, *, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+    lambda g, out, x, *, axis, keepdims: _expand_back(g, x, axis, keepdims) * _amax_weights(x, out, axis),
+    uses_out=True,
+)
+PROD = defop(
+    "prod",
+    lambda x: np.prod(x, axis=-1),
+    lambda g, out, x: g.unsqueeze(-1) * prod_except(x),
+)
+PROD_EXCEPT = defop("prod_except", _prod_except_forward, _prod_except_vjp)
+CUMSUM = defop("cumsum", lambda x, *, axis: np.cumsum(x, axis=axis), _cumsum_vjp)
+LOGSUMEXP = defop(
+    "logsumexp",
+    _logsumexp_forward,
+    lambda g, out, x, *, axis, keepdims: (
+        _expand_back(g, x, axis, keepdims) * (x - _expand_back(out, x, axis, keepdims)).exp()
+    ),
+    uses_out=True,
+)
+LOG_SOFTMAX = defop(
+    "log_softmax",
+    _log_softmax_forward,
+    lambda g, out, x, *, axis: g - out.exp() * g.sum(axis, keepdim=True),
+    uses_out=True,
+)
+NORM2 = defop("norm2", _norm2_forward, _norm2_vjp, uses_out=True, grad_fn_name="LinalgVectorNormBackward0")
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+# ------------------------------------------------------------------- public functions
+def sum(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Sum over ``dim`` (int, tuple or None for all)."""
+    x = input if dtype is None else input.to(dtype)
+    if x.data.dtype == np.bool_:
+        x = x.to(np.int64)
+    axis_ = normalize_dims(x, dim, axis, "sum")
+    return call(SUM, x, axis=axis_, keepdims=resolve_keepdim(keepdim, keepdims))
+
+
+def _count(x: Tensor, axis: Dims) -> int:
+    if axis is None:
+        return int(x.data.size)
+    return int(np.prod([x.shape[d] for d in axis]))
+
+
+def mean(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+) -> Tensor:
+    """Arithmetic mean over ``dim``; floating tensors only, as in PyTorch."""
+    if not input.is_floating_point():
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {input.dtype}"
+        )
+    axis_ = normalize_dims(input, dim, axis, "mean")
+    total = call(SUM, input, axis=axis_, keepdims=resolve_keepdim(keepdim, keepdims))
+    return total / _count(input, axis_)
+
+
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0)."""
+    if unbiased is not None and correction is not None:
+        raise TypeError("var() received both 'unbiased' and 'correction'; pass only one")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axis_ = normalize_dims(input, dim, axis, "var")
+    centred = input - mean(input, axis_, keepdim=True)
+    squares = call(SUM, centred * centred, axis=axis_, keepdims=resolve_keepdim(keepdim, keepdims))
+    return squares / builtins.max(_count(input, axis_) - correction, 0)
+
+
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Standard deviation: the square root of :func:`var`."""
+    return var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims) ** 0.5
+
+
+def amax(
+    input: Tensor, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+) -> Tensor:
+    """Maximum over ``dim`` (all dims when empty); ties share the gradient evenly."""
+    _check_nonempty(input, "amax")
+    axis_ = normalize_dims(input, None if dim == () else dim, axis, "amax")
+    return call(AMAX, input, axis=axis_, keepdims=resolve_keepdim(keepdim, keepdims))
+
+
+def amin(
+    input: Tensor, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+) -> Tensor:
+    """Minimum over ``dim`` (all dims when empty); ties share the gradient evenly."""
+    return -amax(-input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def _check_nonempty(x: Tensor, op: str) -> None:
+    if x.data.size == 0:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+
+
+def _max_along(input: Tensor, dim: int, keepdim: bool, largest: bool) -> MaxResult:
+    from .indexing import gather
+
+    _check_nonempty(input, "max" if largest else "min")
+    d = input._dim(dim)
+    data = input.data if input.ndim else input.data.reshape(1)
+    indices = np.argmax(data, axis=d) if largest else np.argmin(data, axis=d)
+    index_tensor = Tensor._make(np.expand_dims(indices, d).astype(np.int64), None)
+    source = input if input.ndim else input.reshape(1)
+    values = gather(source, d, index_tensor)
+    if not keepdim or input.ndim == 0:
+        values = values.squeeze(d) if input.ndim else values.reshape(())
+        index_tensor = Tensor._make(indices.astype(np.int64), None)
+    return MaxResult(values, index_tensor)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
+    """Without ``dim``: the maximum (ties share the gradient).  With ``dim``: ``(values, indices)``.
+
+    With a Tensor as second argument it is :func:`maximum`.
+    """
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+
+        return maximum(input, dim)
+    dim = axis if dim is None else dim
+    if dim is None:
+        return amax(input)
+    return _max_along(input, int(dim), keepdim, largest=True)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
+    """Without ``dim``: the minimum.  With ``dim``: ``(values, indices)``."""
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+
+        return minimum(input, dim)
+    dim = axis if dim is None else dim
+    if dim is None:
+        return amin(input)
+    return _max_along(input, int(dim), keepdim, largest=False)
+
+
+def _arg_extreme(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Tensor:
+    finder = np.argmax if largest else np.argmin
+    if dim is None:
+        result = np.asarray(finder(input.data))
+        if keepdim:
+            result = result.reshape((1,) * input.ndim)
+        return Tensor._make(result.astype(np.int64), None)
+    d = input._dim(int(dim))
+    data = input.data if input.ndim else input.data.reshape(1)
+    found = finder(data, axis=d)
+    if keepdim and input.ndim:
+        found = np.expand_dims(found, d)
+    return Tensor._make(np.asarray(found, dtype=np.int64), None)
+
+
+def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Index of the maximum (flattened when ``dim`` is None); not differentiable."""
+    return _arg_extreme(input, dim, keepdim, largest=True)
+
+
+def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Index of the minimum (flattened when ``dim`` is None); not differentiable."""
+    return _arg_extreme(input, dim, keepdim, largest=False)
+
+
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Product over one ``dim`` or all elements; gradients are exact even with zeros."""
+    if dim is None:
+        result = call(PROD, input.reshape(-1))
+        return result.reshape((1,) * input.ndim) if keepdim else result
+    d = input._dim(dim)
+    if input.ndim == 0:
+        return input.clone()
+    result = call(PROD, input.movedim(d, -1))
+    return result.unsqueeze(d) if keepdim else result
+
+
+def prod_except(input: Tensor) -> Tensor:
+    """For each element along the last axis, the product of all the other elements."""
+    return call(PROD_EXCEPT, input)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Cumulative sum along ``dim``."""
+    x = input if dtype is None else input.to(dtype)
+    if x.ndim == 0:
+        return x.clone()
+    return call(CUMSUM, x, axis=x._dim(dim))
+
+
+def logsumexp(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``dim``, computed without overflow."""
+    axis_ = normalize_dims(input, dim, None, "logsumexp")
+    return call(LOGSUMEXP, input, axis=axis_, keepdims=keepdim)
+
+
+def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
+    """log(softmax(x)) along ``dim``, stable for logits of any magnitude."""
+    if input.ndim == 0:
+        return input - input
+    return call(LOG_SOFTMAX, input, axis=input._dim(dim))
+
+
+def softmax(input: Tensor, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``, built as exp(log_softmax(x)) for stability."""
+    return log_softmax(input, dim).exp()
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements when None): p = 2/'fro', 1, inf, -inf or any number."""
+    axis_ = normalize_dims(input, dim, None, "norm")
+    if p in ("fro", 2, 2.0):
+        return call(NORM2, input, axis=axis_, keepdims=keepdim)
+    if p in (float("inf"), "inf"):
+        return amax(input.abs(), axis_ if axis_ is not None else (), keepdim)
+    if p in (float("-inf"), "-inf"):
+        return amin(input.abs(), axis_ if axis_ is not None else (), keepdim)
+    if p == 0:
+        return sum((input != 0).to(input.dtype), axis_, keepdim)
+    if isinstance(p, str):
+        raise ValueError(f"norm(): unsupported norm type {p!r}")
+    return sum(input.abs() ** p, axis_, keepdim) ** (1.0 / p)

@@ -1,0 +1,205 @@
+"""The op table: how a primitive is declared, and the one place broadcast gradients are reduced.
+
+A primitive is a NumPy forward plus one vector-Jacobian product per input (or one ``vjp_all``
+for ops with a variable number of inputs).  Each vjp has the signature
+``vjp(g, out, *inputs, **attrs) -> Tensor | None`` where ``g`` is the upstream gradient, ``out``
+the forward result (only when the op is declared ``uses_out``) and ``inputs`` the saved input
+Tensors.  Vjps are written with Tensor operations, so they are differentiable themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..engine import apply
+
+if TYPE_CHECKING:
+    from ..engine import Node
+    from ..tensor import Tensor
+
+Vjp = Callable[..., "Tensor | None"]
+ErrorBuilder = Callable[[Sequence["Tensor"], dict[str, Any], Exception], Exception]
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """Shapes are printed as PyTorch prints sizes: ``[2, 3]``."""
+    return "[" + ", ".join(str(int(n)) for n in shape) + "]"
+
+
+class OpDef:
+    """A registered primitive: forward on arrays, vjps on Tensors, and its error wording."""
+
+    __slots__ = (
+        "differentiable",
+        "error_builder",
+        "forward",
+        "grad_fn_name",
+        "name",
+        "uses_out",
+        "vjp_all",
+        "vjps",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjps: tuple[Vjp, ...],
+        vjp_all: Callable[..., Sequence[Tensor | None]] | None,
+        uses_out: bool,
+        grad_fn_name: str,
+        error_builder: ErrorBuilder | None,
+    ) -> None:
+        self.name = name
+        self.forward = forward
+        self.vjps = vjps
+        self.vjp_all = vjp_all
+        self.uses_out = uses_out
+        self.differentiable = bool(vjps) or vjp_all is not None
+        self.grad_fn_name = grad_fn_name
+        self.error_builder = error_builder
+
+    def shape_error(self, inputs: Sequence[Tensor], attrs: dict[str, Any], error: Exception) -> Exception:
+        """Turn a NumPy failure inside the forward into an error that names this op and its shapes."""
+        if self.error_builder is not None:
+            return self.error_builder(inputs, attrs, error)
+        shapes = ", ".join(shape_text(t.shape) for t in inputs)
+        kind = IndexError if isinstance(error, IndexError) else RuntimeError
+        return kind(f"{self.name}(): {error} (input shapes: {shapes})")
+
+    def backward(self, node: Node, grad: Tensor, mask: Sequence[bool]) -> list[Tensor | None]:
+        """Input gradients for ``node``: only where ``mask`` is set, reduced to each input's shape."""
+        from ..engine import _Tensor as Tensor
+
+        inputs = node.inputs
+        assert inputs is not None
+        out = Tensor._make(node.out_data, node) if self.uses_out else None
+        if self.vjp_all is not None:
+            raw = list(self.vjp_all(grad, out, *inputs, **node.attrs))
+        else:
+            raw = [vjp(grad, out, *inputs, **node.attrs) if wanted else None for vjp, wanted in zip(self.vjps, mask)]
+        if len(raw) != len(inputs):
+            raise RuntimeError(
+                f"function {self.grad_fn_name} returned an incorrect number of gradients "
+                f"(expected {len(inputs)}, got {len(raw)})"
+            )
+        result: list[Tensor | None] = []
+        for index, (tensor, input_grad, wanted) in enumerate(zip(inputs, raw, mask)):
+            if input_grad is None or not wanted:
+                result.append(None)
+                continue
+            result.append(self._conform(index, tensor, input_grad))
+        return result
+
+    def _conform(self, index: int, tensor: Tensor, grad: Tensor | Any) -> Tensor:
+        """Reduce a broadcast gradient to the input's shape and dtype, or say which op is at fault."""
+        from ..engine import _Tensor as Tensor
+
+        if not isinstance(grad, Tensor):
+            grad = Tensor._make(np.asarray(grad, dtype=tensor.data.dtype), None)
+        if grad.shape != tensor.shape:
+            if not _broadcasts_to(tensor.shape, grad.shape):
+                raise RuntimeError(
+                    f"Function {self.grad_fn_name} returned an invalid gradient at index {index} - got "
+                    f"{shape_text(grad.shape)} but expected shape compatible with {shape_text(tensor.shape)}"
+                )
+            grad = sum_to(grad, tensor.shape)
+        if grad.data.dtype != tensor.data.dtype:
+            grad = cast(grad, tensor.data.dtype)
+        return grad
+
+
+def _broadcasts_to(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
+    """True when an array of shape ``small`` broadcasts to shape ``big``."""
+    if len(small) > len(big):
+        return False
+    for s, b in zip(reversed(small), reversed(big)):
+        if s != b and s != 1:
+            return False
+    return True
+
+
+OPS: dict[str, OpDef] = {}
+
+
+def defop(
+    name: str,
+    forward: Callable[..., Any],
+    *vjps: Vjp,
+    vjp_all: Callable[..., Sequence[Tensor | None]] | None = None,
+    uses_out: bool = False,
+    grad_fn_name: str | None = None,
+    error_builder: ErrorBuilder | None = None,
+) -> OpDef:
+    """Register primitive ``name``; an op with no vjp is recorded as non-differentiable."""
+    if name in OPS:
+        raise ValueError(f"op {name!r} is already registered")
+    if grad_fn_name is None:
+        grad_fn_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
+    op = OpDef(name, forward, vjps, vjp_all, uses_out, grad_fn_name, error_builder)
+    OPS[name] = op
+    return op
+
+
+def call(op: OpDef, *inputs: Tensor, **attrs: Any) -> Tensor:
+    """Apply a registered primitive to Tensors (thin alias kept for readability in op files)."""
+    return apply(op, inputs, attrs)
+
+
+def _sum_to_forward(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``x`` down to ``shape``: over leading extra axes, then over axes where shape has 1."""
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    result = x.sum(axis=axes, keepdims=True) if axes else x
+    return result.reshape(shape)
+
+
+def _broadcast_to_forward(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
+    return np.broadcast_to(x, shape)
+
+
+def _cast_forward(x: np.ndarray, *, dtype: np.dtype[Any]) -> np.ndarray:
+    return x.astype(dtype)
+
+
+# broadcast_to and sum_to are each other's adjoint; they live here because the registry uses them.
+SUM_TO = defop("sum_to", _sum_to_forward, lambda g, out, x, *, shape: broadcast_to(g, x.shape))
+BROADCAST_TO = defop(
+    "broadcast_to",
+    _broadcast_to_forward,
+    lambda g, out, x, *, shape: sum_to(g, x.shape),
+    grad_fn_name="ExpandBackward0",
+)
+CAST = defop(
+    "cast",
+    _cast_forward,
+    lambda g, out, x, *, dtype: cast(g, x.data.dtype),
+    grad_fn_name="ToCopyBackward0",
+)
+
+
+def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum ``x`` down to ``shape`` (the adjoint of broadcasting)."""
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    return call(SUM_TO, x, shape=shape)
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """Broadcast ``x`` to ``shape`` without copying (PyTorch's ``expand``)."""
+    shape = tuple(int(n) for n in shape)
+    if x.shape == shape:
+        return x
+    return call(BROADCAST_TO, x, shape=shape)
+
+
+def cast(x: Tensor, dtype: Any) -> Tensor:
+    """Convert ``x`` to ``dtype``; differentiable between floating dtypes."""
+    dtype = np.dtype(dtype)
+    if x.data.dtype == dtype:
+        return x
+    return call(CAST, x, dtype=dtype)

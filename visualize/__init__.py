@@ -1,0 +1,1 @@
+"""visualize: computation graphs rendered through graphviz, and plots."""
