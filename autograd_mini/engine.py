@@ -9,6 +9,7 @@ so that ``create_graph=True`` yields differentiable gradients.
 
 from __future__ import annotations
 
+import gc
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
@@ -82,7 +83,7 @@ class Node:
         self.attrs = attrs
         self.out_data = out_data
         self.next: tuple[Edge, ...] = tuple(
-            (t.grad_fn if t.grad_fn is not None else t) if t._requires_grad else None for t in inputs
+            [(t.grad_fn if t.grad_fn is not None else t) if t._requires_grad else None for t in inputs]
         )
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
@@ -218,6 +219,10 @@ def run_backward(
         needed = _prune(order, targets)
     captured: dict[int, Tensor] = {}
     previous_mode = _set_grad_enabled(create_graph)
+    # The graph holds no reference cycles, so the cyclic collector has nothing to find here; left
+    # on, its full passes over the ever-growing set of live objects make long backwards quadratic.
+    collector_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         for node in order:
             pending_grad = node_grads.pop(id(node), None)
@@ -266,6 +271,8 @@ def run_backward(
                 _accumulate_into_grad(leaf, grad, create_graph)
     finally:
         _set_grad_enabled(previous_mode)
+        if collector_was_enabled:
+            gc.enable()
     if inputs is None:
         return []
     results: list[Tensor | None] = []

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import engine as _engine
 from ..engine import apply
 
 if TYPE_CHECKING:
@@ -72,11 +73,9 @@ class OpDef:
 
     def backward(self, node: Node, grad: Tensor, mask: Sequence[bool]) -> list[Tensor | None]:
         """Input gradients for ``node``: only where ``mask`` is set, reduced to each input's shape."""
-        from ..engine import _Tensor as Tensor
-
         inputs = node.inputs
         assert inputs is not None
-        out = Tensor._make(node.out_data, node) if self.uses_out else None
+        out = _engine._Tensor._make(node.out_data, node) if self.uses_out else None
         if self.vjp_all is not None:
             raw = list(self.vjp_all(grad, out, *inputs, **node.attrs))
         else:
@@ -90,16 +89,20 @@ class OpDef:
         for index, (tensor, input_grad, wanted) in enumerate(zip(inputs, raw, mask)):
             if input_grad is None or not wanted:
                 result.append(None)
-                continue
-            result.append(self._conform(index, tensor, input_grad))
+            elif (
+                type(input_grad) is _engine._Tensor
+                and input_grad.data.shape == tensor.data.shape
+                and input_grad.data.dtype == tensor.data.dtype
+            ):
+                result.append(input_grad)  # the common case: nothing to reduce or cast
+            else:
+                result.append(self._conform(index, tensor, input_grad))
         return result
 
     def _conform(self, index: int, tensor: Tensor, grad: Tensor | Any) -> Tensor:
         """Reduce a broadcast gradient to the input's shape and dtype, or say which op is at fault."""
-        from ..engine import _Tensor as Tensor
-
-        if not isinstance(grad, Tensor):
-            grad = Tensor._make(np.asarray(grad, dtype=tensor.data.dtype), None)
+        if not isinstance(grad, _engine._Tensor):
+            grad = _engine._Tensor._make(np.asarray(grad, dtype=tensor.data.dtype), None)
         if grad.shape != tensor.shape:
             if not _broadcasts_to(tensor.shape, grad.shape):
                 raise RuntimeError(
