@@ -212,7 +212,9 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
         )
     if not (a.is_floating_point() or b.is_floating_point()):
+        # Integer true division gives the default float dtype, as in PyTorch.
         a = Tensor._make(a.data.astype(np.float32), None)
+        b = Tensor._make(b.data.astype(np.float32), None)
     return call(DIV, a, b)
 
 
