@@ -266,41 +266,41 @@ class TensorMethods:
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, **kwargs: Any) -> Tensor:
         return F.std(self, dim, unbiased, keepdim, **kwargs)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return F.prod(self, dim, keepdim)
+    def prod(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.prod(self, *args, **kwargs)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return F.max(self, dim, keepdim)
+    def max(self, *args: Any, **kwargs: Any) -> Any:
+        return F.max(self, *args, **kwargs)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return F.min(self, dim, keepdim)
+    def min(self, *args: Any, **kwargs: Any) -> Any:
+        return F.min(self, *args, **kwargs)
 
-    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        return F.amax(self, dim, keepdim)
+    def amax(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.amax(self, *args, **kwargs)
 
-    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        return F.amin(self, dim, keepdim)
+    def amin(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.amin(self, *args, **kwargs)
 
-    def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return F.argmax(self, dim, keepdim)
+    def argmax(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.argmax(self, *args, **kwargs)
 
-    def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return F.argmin(self, dim, keepdim)
+    def argmin(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.argmin(self, *args, **kwargs)
 
-    def logsumexp(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return F.logsumexp(self, dim, keepdim)
+    def logsumexp(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.logsumexp(self, *args, **kwargs)
 
-    def cumsum(self, dim: int) -> Tensor:
-        return F.cumsum(self, dim)
+    def cumsum(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.cumsum(self, *args, **kwargs)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-        return F.norm(self, p, dim, keepdim)
+    def norm(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.norm(self, *args, **kwargs)
 
-    def softmax(self, dim: int = -1) -> Tensor:
-        return F.softmax(self, dim)
+    def softmax(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.softmax(self, *args, **kwargs)
 
-    def log_softmax(self, dim: int = -1) -> Tensor:
-        return F.log_softmax(self, dim)
+    def log_softmax(self, *args: Any, **kwargs: Any) -> Tensor:
+        return F.log_softmax(self, *args, **kwargs)
 
     # -------------------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Tensor:

@@ -31,8 +31,10 @@ def tensor_repr(tensor: Tensor) -> str:
     data = tensor.data
     prefix = "tensor("
     if data.dtype.kind == "f":
-        formatter = _float_formatter(data.astype(np.float64))
-        formatters: Any = {"float_kind": formatter}
+        plain = _float_formatter(data.astype(np.float64))
+        # Right-align every element to the widest one, as PyTorch does ("tensor([ 0., 60.])").
+        width = max((len(plain(float(v))) for v in data.reshape(-1)[:1000]), default=0)
+        formatters: Any = {"float_kind": lambda v: plain(v).rjust(width)}
         body = np.array2string(data, separator=", ", prefix=prefix, formatter=formatters, threshold=1000, edgeitems=3)
     else:
         body = np.array2string(data, separator=", ", prefix=prefix, threshold=1000, edgeitems=3)

@@ -25,6 +25,7 @@ from .composites import (
     xlogy,
 )
 from .factories import as_tensor
+from .ops import reduce as _reduce
 from .ops.compare import (
     allclose,
     eq,
@@ -71,25 +72,8 @@ from .ops.elementwise import (
 from .ops.indexing import gather, getitem, index_scatter, one_hot
 from .ops.inplace import inplace, setitem_
 from .ops.linalg import bmm, dot, matmul, mm, outer
-from .ops.reduce import (
-    amax,
-    amin,
-    argmax,
-    argmin,
-    cumsum,
-    log_softmax,
-    logsumexp,
-    max,
-    mean,
-    min,
-    norm,
-    prod,
-    prod_except,
-    softmax,
-    std,
-    sum,
-    var,
-)
+from .ops.numpy_names import accepts_numpy_names
+from .ops.reduce import amax, amin, mean, prod_except, std, sum, var
 from .ops.registry import broadcast_to, cast, sum_to
 from .ops.shape import (
     cat,
@@ -114,6 +98,19 @@ from .ops.shape import (
     view,
 )
 from .ops.window import col2im, sliding_windows
+
+# PyTorch spells these dim/keepdim; NumPy users may write axis/keepdims (sum, mean, var, std,
+# amax and amin take both natively).
+argmax = accepts_numpy_names(_reduce.argmax)
+argmin = accepts_numpy_names(_reduce.argmin)
+cumsum = accepts_numpy_names(_reduce.cumsum)
+log_softmax = accepts_numpy_names(_reduce.log_softmax)
+logsumexp = accepts_numpy_names(_reduce.logsumexp)
+max = accepts_numpy_names(_reduce.max)
+min = accepts_numpy_names(_reduce.min)
+norm = accepts_numpy_names(_reduce.norm)
+prod = accepts_numpy_names(_reduce.prod)
+softmax = accepts_numpy_names(_reduce.softmax)
 
 __all__ = [
     "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "as_tensor", "bmm", "broadcast_to", "cast",
