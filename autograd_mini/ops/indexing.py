@@ -81,9 +81,40 @@ INDEX_SCATTER = defop(
 
 
 # ------------------------------------------------------------------- public functions
+def _split_integers(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """PyTorch applies integer indices before advanced ones; NumPy counts them as advanced indices.
+
+    The two differ when that moves the advanced dimensions: for x of shape (2, 3, 4), ``x[0, :, [0, 1]]``
+    is (3, 2) in PyTorch but (2, 3) in NumPy.  Such an index is split into its integers (a basic index,
+    applied first) and the rest, so the result follows PyTorch.  None when there is nothing to split.
+    """
+    if not _is_advanced(index) or not any(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in index):
+        return None
+    first: list[Any] = []
+    rest: list[Any] = []
+    for item in index:
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            first.append(item)
+        elif item is None:
+            first.append(None)
+            rest.append(slice(None))
+        elif item is Ellipsis:
+            first.append(Ellipsis)
+            rest.append(Ellipsis)
+        else:
+            consumed = item.ndim if isinstance(item, np.ndarray) and item.dtype == np.bool_ else 1
+            first.extend([slice(None)] * consumed)
+            rest.append(item)
+    return tuple(first), tuple(rest)
+
+
 def getitem(input: Tensor, index: Index) -> Tensor:
-    """``input[index]`` with NumPy/PyTorch semantics: ints, slices, None, ..., masks, int arrays."""
-    return call(GETITEM, input, index=normalize_index(index))
+    """``input[index]`` with PyTorch semantics: ints, slices, None, ..., masks, int arrays."""
+    normalized = normalize_index(index)
+    split = _split_integers(normalized)
+    if split is not None:
+        return call(GETITEM, call(GETITEM, input, index=split[0]), index=split[1])
+    return call(GETITEM, input, index=normalized)
 
 
 def index_scatter(grad: Tensor, shape: Sequence[int], index: Index) -> Tensor:
