@@ -1,3 +1,14 @@
 """nn: modules, layers, losses, initializers, optimizers and data loading on autograd_mini."""
 
+from . import functional as functional  # nn-1
+from . import init as init  # nn-1
+from .activation import *  # noqa: F403  (nn-1)
+from .containers import *  # noqa: F403  (nn-1)
+from .conv import *  # noqa: F403  (nn-1)
+from .dropout import *  # noqa: F403  (nn-1)
+from .embedding import *  # noqa: F403  (nn-1)
+from .linear import *  # noqa: F403  (nn-1)
 from .module import *  # noqa: F403  (nn-1: Module, Parameter, count_parameters)
+from .normalization import *  # noqa: F403  (nn-1)
+from .pooling import *  # noqa: F403  (nn-1)
+from .residual import *  # noqa: F403  (nn-1)

@@ -270,10 +270,6 @@ class Module:
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
-    def num_parameters(self, only_trainable: bool = False) -> int:
-        """Total number of parameter elements (shared parameters counted once)."""
-        return sum(p.numel() for p in self.parameters() if p.requires_grad or not only_trainable)
-
     # ------------------------------------------------------------------------ modes and bulk changes
     def train(self: M, mode: bool = True) -> M:
         """Set training mode (Dropout and BatchNorm behave differently) on self and every descendant."""
@@ -414,6 +410,13 @@ class Module:
     def _get_name(self) -> str:
         return type(self).__name__
 
+    def _named_error(self, error: Exception) -> Exception:
+        """``error`` with the layer and its settings prepended, e.g. ``Linear(in_features=64, ...): ...``."""
+        try:
+            return type(error)(f"{self._get_name()}({self.extra_repr()}): {error}")
+        except Exception:  # an exception type with a custom constructor keeps its message
+            return error
+
     def extra_repr(self) -> str:
         """The text inside the parentheses of ``repr`` (layers override it)."""
         return ""
@@ -436,5 +439,8 @@ class Module:
 
 
 def count_parameters(module: Module, only_trainable: bool = False) -> int:
-    """Number of parameter elements in ``module`` (the 3-4-2 MLP of the lecture notes has 26)."""
-    return module.num_parameters(only_trainable)
+    """Number of parameter elements in ``module``, shared parameters counted once.
+
+    The lecture notes' 3-4-2 MLP has 3*4 + 4 + 4*2 + 2 = 26; with ``only_trainable`` frozen ones are skipped.
+    """
+    return sum(p.numel() for p in module.parameters() if p.requires_grad or not only_trainable)
