@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .ops.elementwise import erf, exp, expm1, minimum, sigmoid, tanh, where
+from .ops.elementwise import erf, exp, expm1, sigmoid, tanh, where
 from .tensor import Tensor
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -27,8 +27,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, alpha (exp(x) - 1) otherwise."""
-    # minimum(x, 0) keeps the unused branch finite, so its zero gradient cannot become NaN.
-    return where(input.data > 0, input, expm1(minimum(input, 0.0)) * alpha)
+    # The negative branch sees min(x, 0), so it stays finite and its zero gradient cannot become NaN; the
+    # min is a where on the data (not ``minimum``, which would halve the gradient at 0: elu'(0) = alpha).
+    return where(input.data > 0, input, expm1(where(input.data > 0, 0.0, input)) * alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -57,8 +58,9 @@ def mish(input: Tensor) -> Tensor:
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """Clamp to [min_val, max_val]."""
-    return input.clamp(min_val, max_val)
+    """Clamp to [min_val, max_val]; unlike clamp, the gradient is 0 at the bounds (as in PyTorch)."""
+    inside = (input.data > min_val) & (input.data < max_val)
+    return where(inside, input, input.detach().clamp(min_val, max_val))
 
 
 def square(input: Tensor) -> Tensor:

@@ -495,7 +495,7 @@ SPECS: list[OpSpec] = [
         lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
         domain="nonzero",
         kwargs={"alpha": 1.3},
-        primitives=("where", "expm1", "minimum"),
+        primitives=("where", "expm1"),
         torch=T("nn.functional.elu"),
     ),
     _unary(
@@ -548,7 +548,7 @@ SPECS: list[OpSpec] = [
         lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
         domain=away_from([-0.5, 0.8], 0.1),
         kwargs={"min_val": -0.5, "max_val": 0.8},
-        primitives=("clamp",),
+        primitives=("where",),
         torch=T("nn.functional.hardtanh"),
     ),
     OpSpec(

@@ -28,6 +28,8 @@ def normalize_dims(x: Tensor, dim: Any, axis: Any = None, op: str = "reduce") ->
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if not dims:
+        return None  # an empty dim list reduces over every dim, as in PyTorch
     resolved = sorted({x._dim(int(d)) for d in dims})
     if x.ndim == 0:
         return None
@@ -81,7 +83,8 @@ def _cumsum_vjp(g: Tensor, out: Tensor, x: Tensor, *, axis: int) -> Tensor:
 def _logsumexp_forward(x: np.ndarray, *, axis: Dims, keepdims: bool) -> np.ndarray:
     peak = np.max(x, axis=axis, keepdims=True)
     peak = np.where(np.isfinite(peak), peak, 0)
-    total = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
+    with np.errstate(divide="ignore"):  # all -inf: log(0) = -inf, as in PyTorch
+        total = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
     return total if keepdims else np.squeeze(total, axis=axis)
 
 
