@@ -9,7 +9,7 @@ tensor([2., 4., 6.])
 
 from __future__ import annotations
 
-from . import _tensor_methods, functional
+from . import _tensor_methods, func, functional
 from .autograd import backward, grad
 from .dtypes import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from .engine import Node, is_grad_enabled
@@ -34,8 +34,18 @@ from .factories import (
     zeros,
     zeros_like,
 )
+from .function import Function, FunctionCtx
 from .functional import *  # noqa: F403 - the functional namespace is the top-level API, as in torch
-from .grad_mode import enable_grad, no_grad, set_grad_enabled
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops.registry import OPS, defop
 from .tensor import Tensor
@@ -48,7 +58,9 @@ __all__ = [
     "Tensor", "Node", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
     "ones_like", "full_like", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm", "manual_seed",
     "default_generator", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "gradcheck", "gradgradcheck", "GradcheckError", "defop", "OPS", "functional",
+    "gradcheck", "gradgradcheck", "GradcheckError", "defop", "OPS", "functional", "func", "Function",
+    "FunctionCtx", "inference_mode", "is_inference_mode_enabled", "detect_anomaly", "set_detect_anomaly",
+    "is_anomaly_enabled",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     *functional.__all__,
 ]  # fmt: skip

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import dtypes, engine
+from . import dtypes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -410,14 +410,3 @@ class TensorMethods:
 
     def bool(self) -> Tensor:
         return self.to(dtypes.bool_)
-
-
-def inplace_check(tensor: Tensor, name: str) -> None:
-    """PyTorch refuses in-place changes to a leaf that requires grad while grad mode is on."""
-    if engine._grad_enabled and tensor._requires_grad and tensor.grad_fn is None:
-        raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation. ({name})")
-    if not tensor.data.flags.writeable:
-        raise RuntimeError(
-            f"{name}: unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )

@@ -10,6 +10,8 @@ so that ``create_graph=True`` yields differentiable gradients.
 from __future__ import annotations
 
 import gc
+import traceback
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
@@ -33,6 +35,13 @@ def bind_tensor_class(cls: type) -> None:
     global _Tensor
     _Tensor = cls
 
+
+# The shared version "counter" of tensors made in inference mode: never bumped, never saved.
+INFERENCE_VERSION: list[int] = [0]
+
+# Anomaly mode records forward stacks and checks vjps for NaN; inference mode skips versioning.
+_anomaly_enabled = False
+_inference_mode = False
 
 # Grad mode is a module global rather than a thread-local: the engine is single-threaded and a
 # global read is the cheapest check on the per-op hot path.
@@ -69,7 +78,19 @@ class Node:
     its output Tensor, so graphs contain no reference cycles.
     """
 
-    __slots__ = ("__weakref__", "attrs", "inputs", "next", "op", "out_data", "pre_hooks", "retain")
+    __slots__ = (
+        "__weakref__",
+        "attrs",
+        "inputs",
+        "next",
+        "op",
+        "out_data",
+        "out_version",
+        "pre_hooks",
+        "retain",
+        "saved_versions",
+        "stack",
+    )
 
     def __init__(
         self,
@@ -87,6 +108,45 @@ class Node:
         )
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
+        # Versions of the tensors whose values the vjp reads, to refuse them if modified in place.
+        saved = inputs if op.saves is None else [inputs[i] for i in op.saves]
+        versions = []
+        for t in saved:
+            if t._version_box is INFERENCE_VERSION:
+                raise RuntimeError(
+                    "Inference tensors cannot be saved for backward. To work around you can make a clone to "
+                    "get a normal tensor and use it in autograd."
+                )
+            versions.append(t._version_box[0])
+        self.saved_versions = tuple(versions)
+        self.out_version: list[int] | None = None
+        self.stack: list[str] | None = None
+
+    def check_saved(self) -> None:
+        """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
+        assert self.inputs is not None
+        saved = self.inputs if self.op.saves is None else [self.inputs[i] for i in self.op.saves]
+        for tensor, expected in zip(saved, self.saved_versions):
+            if tensor._version_box[0] != expected:
+                self._raise_modified(tensor, tensor._version_box[0], expected)
+        if self.out_version is not None and self.out_version[0] != 0:
+            self._raise_modified(None, self.out_version[0], 0)
+
+    def _raise_modified(self, tensor: Tensor | None, version: int, expected: int) -> None:
+        if tensor is None:
+            what = f"[{self.out_data.dtype if self.out_data is not None else ''} tensor], which is output 0 of {self.name()},"
+        elif tensor.grad_fn is not None:
+            what = (
+                f"[{tensor.dtype} tensor of shape {list(tensor.shape)}], which is output 0 of {tensor.grad_fn.name()},"
+            )
+        else:
+            what = f"[{tensor.dtype} tensor of shape {list(tensor.shape)}], which is an input of {self.name()},"
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"{what} is at version {version}; expected version {expected} instead. Hint: enable anomaly detection "
+            "to find the operation that failed to compute its gradient, with "
+            "autograd_mini.set_detect_anomaly(True)."
+        )
 
     def name(self) -> str:
         """PyTorch-style name such as ``MulBackward0``."""
@@ -106,6 +166,8 @@ class Node:
         """Free the saved tensors; the edges stay so the graph can still be drawn."""
         self.inputs = None
         self.out_data = None
+        if self.op.release_hook is not None:
+            self.op.release_hook(self)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
@@ -124,9 +186,25 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
             if t._requires_grad:
                 node = Node(op, inputs, attrs, out if op.uses_out else None)
                 result: Tensor = _Tensor._make(out, node)
+                if op.uses_out:
+                    node.out_version = result._version_box
+                if _anomaly_enabled:
+                    node.stack = traceback.format_stack()[:-2]
+                if op.is_view:
+                    _share_version(result, inputs[0])
                 return result
     result = _Tensor._make(out, None)
+    if _inference_mode:
+        result._version_box = INFERENCE_VERSION
+    elif op.is_view:
+        _share_version(result, inputs[0])
     return result
+
+
+def _share_version(view: Tensor, base: Tensor) -> None:
+    """A view shares its base's version counter, so writing through either is seen by both."""
+    if np.may_share_memory(view.data, base.data):
+        view._version_box = base._version_box
 
 
 def _toposort(roots: Sequence[Node]) -> list[Node]:
@@ -171,6 +249,33 @@ def _prune(order: list[Node], targets: set[int]) -> set[int]:
                 needed.add(id(node))
                 break
     return needed
+
+
+def _forward_stack_text(node: Node) -> str:
+    stack = "".join(node.stack or ["  (not recorded: the node was created outside anomaly mode)\n"])
+    return f"Traceback of forward call that caused the error ({node.name()}):\n{stack}"
+
+
+def _run_vjp(node: Node, grad: Tensor, mask: Sequence[bool]) -> list[Tensor | None]:
+    """Call the node's vjps after checking its saved tensors; in anomaly mode, report the forward stack."""
+    node.check_saved()
+    if not _anomaly_enabled:
+        return node.op.backward(node, grad, mask)
+    try:
+        grads = node.op.backward(node, grad, mask)
+    except Exception as error:
+        note = f"Error detected in {node.name()}. " + _forward_stack_text(node)
+        if hasattr(error, "add_note"):
+            error.add_note(note)
+        else:  # Python 3.10 has no exception notes
+            warnings.warn(note, RuntimeWarning, stacklevel=2)
+        raise
+    for index, input_grad in enumerate(grads):
+        if input_grad is not None and input_grad.data.dtype.kind == "f" and np.isnan(input_grad.data).any():
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {index}th output.\n" + _forward_stack_text(node)
+            )
+    return grads
 
 
 def _accumulate_into_grad(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
@@ -245,7 +350,7 @@ def run_backward(
             mask = tuple(
                 edge is not None and (needed is None or id(edge) in needed or id(edge) in targets) for edge in node.next
             )
-            input_grads = node.op.backward(node, grad, mask)
+            input_grads = _run_vjp(node, grad, mask)
             for edge, input_grad in zip(node.next, input_grads):
                 if input_grad is None or edge is None:
                     continue

@@ -104,8 +104,10 @@ def _erf_forward(x: np.ndarray) -> np.ndarray:
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 # ------------------------------------------------------------------- the derivative table
-ADD = defop("add", np.add, lambda g, out, x, y: g, lambda g, out, x, y: g, error_builder=_broadcast_error)
-SUB = defop("sub", np.subtract, lambda g, out, x, y: g, lambda g, out, x, y: -g, error_builder=_broadcast_error)
+ADD = defop("add", np.add, lambda g, out, x, y: g, lambda g, out, x, y: g, error_builder=_broadcast_error, saves=())
+SUB = defop(
+    "sub", np.subtract, lambda g, out, x, y: g, lambda g, out, x, y: -g, error_builder=_broadcast_error, saves=()
+)
 MUL = defop("mul", np.multiply, lambda g, out, x, y: g * y, lambda g, out, x, y: g * x, error_builder=_broadcast_error)
 DIV = defop(
     "div",
@@ -114,8 +116,9 @@ DIV = defop(
     lambda g, out, x, y: -g * out / y,
     uses_out=True,
     error_builder=_broadcast_error,
+    saves=(1,),
 )
-NEG = defop("neg", np.negative, lambda g, out, x: -g)
+NEG = defop("neg", np.negative, lambda g, out, x: -g, saves=())
 POW = defop(
     "pow",
     np.power,
@@ -131,14 +134,14 @@ POW_SCALAR = defop(
     lambda g, out, x, *, exponent: g * 0 if exponent == 0 else g * (exponent * x ** (exponent - 1)),
     grad_fn_name="PowBackward0",
 )
-EXP = defop("exp", np.exp, lambda g, out, x: g * out, uses_out=True)
-EXPM1 = defop("expm1", np.expm1, lambda g, out, x: g * (out + 1), uses_out=True)
+EXP = defop("exp", np.exp, lambda g, out, x: g * out, uses_out=True, saves=())
+EXPM1 = defop("expm1", np.expm1, lambda g, out, x: g * (out + 1), uses_out=True, saves=())
 LOG = defop("log", np.log, lambda g, out, x: g / x)
 LOG1P = defop("log1p", np.log1p, lambda g, out, x: g / (x + 1))
 SIN = defop("sin", np.sin, lambda g, out, x: g * cos(x))
 COS = defop("cos", np.cos, lambda g, out, x: -g * sin(x))
-TANH = defop("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), uses_out=True)
-SIGMOID = defop("sigmoid", _sigmoid_forward, lambda g, out, x: g * out * (1 - out), uses_out=True)
+TANH = defop("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), uses_out=True, saves=())
+SIGMOID = defop("sigmoid", _sigmoid_forward, lambda g, out, x: g * out * (1 - out), uses_out=True, saves=())
 ERF = defop("erf", _erf_forward, lambda g, out, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)))
 SOFTPLUS = defop(
     "softplus",
@@ -146,7 +149,7 @@ SOFTPLUS = defop(
     lambda g, out, x, *, beta, threshold: where(x.data * beta > threshold, g, g * sigmoid(x * beta)),
 )
 ABS = defop("abs", np.abs, lambda g, out, x: g * _const(np.sign(x.data), x))
-SIGN = defop("sign", np.sign, lambda g, out, x: g * 0)
+SIGN = defop("sign", np.sign, lambda g, out, x: g * 0, saves=())
 MAXIMUM = defop(
     "maximum",
     np.maximum,
@@ -168,13 +171,14 @@ WHERE = defop(
     lambda g, out, x, y, *, condition: where(condition, 0.0, g),
     grad_fn_name="WhereBackward0",
     error_builder=_broadcast_error,
+    saves=(),
 )
 CLAMP = defop(
     "clamp",
     _clamp_forward,
     lambda g, out, x, *, low, high: where(_in_range(x, low, high), g, 0.0),
 )
-CLONE = defop("clone", np.copy, lambda g, out, x: g)
+CLONE = defop("clone", np.copy, lambda g, out, x: g, saves=())
 
 
 # ------------------------------------------------------------------- public functions

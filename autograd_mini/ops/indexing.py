@@ -71,12 +71,15 @@ GETITEM = defop(
     lambda g, out, x, *, index: index_scatter(g, x.shape, index),
     grad_fn_name="IndexBackward0",
     error_builder=_index_error,
+    saves=(),
+    is_view=True,
 )
 INDEX_SCATTER = defop(
     "index_scatter",
     _scatter_forward,
     lambda g, out, x, *, shape, index: g[index],
     grad_fn_name="IndexPutBackward0",
+    saves=(),
 )
 
 

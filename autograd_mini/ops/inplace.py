@@ -15,11 +15,38 @@ import numpy as np
 
 from .. import engine
 from .._convert import as_tensor
-from .._tensor_methods import inplace_check
 from ..tensor import Tensor
 from .elementwise import where
 from .indexing import index_scatter, normalize_index
 from .registry import broadcast_to, shape_text
+
+
+def inplace_check(tensor: Tensor, name: str) -> None:
+    """Refuse in-place writes that would make gradients wrong, with PyTorch's messages."""
+    if engine._grad_enabled and tensor._requires_grad:
+        if tensor.grad_fn is None:
+            raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation. ({name})")
+        if tensor.grad_fn.op.is_view and tensor._version_box is _view_base_box(tensor):
+            # PyTorch rewrites the base's history here (CopySlices); this engine refuses rather
+            # than let the base's gradient silently ignore the write.
+            raise RuntimeError(
+                f"{name}: in-place modification of a view of a tensor that requires grad is not supported; "
+                "write into the base tensor itself (e.g. base[index] = value) or clone() the view first."
+            )
+    if not tensor.data.flags.writeable:
+        raise RuntimeError(
+            f"{name}: unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+
+
+def _view_base_box(tensor: Tensor) -> list[int] | None:
+    """The version counter of the tensor a view was taken from, while the view's node holds it."""
+    node = tensor.grad_fn
+    if node is None or node.inputs is None:
+        return None
+    box: list[int] = node.inputs[0]._version_box
+    return box
 
 
 def inplace(tensor: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
@@ -49,7 +76,13 @@ def _write(tensor: Tensor, result: Tensor, name: str) -> None:
     if result.grad_fn is not None:
         tensor.grad_fn = result.grad_fn
         tensor._requires_grad = True
-    tensor._version_box[0] += 1
+    bump_version(tensor)
+
+
+def bump_version(tensor: Tensor) -> None:
+    """Count an in-place write (tensors made in inference mode are not versioned)."""
+    if tensor._version_box is not engine.INFERENCE_VERSION:
+        tensor._version_box[0] += 1
 
 
 def setitem_(tensor: Tensor, index: Any, value: Any) -> None:
@@ -68,7 +101,7 @@ def setitem_(tensor: Tensor, index: Any, value: Any) -> None:
         ) from None
     if not engine._grad_enabled or not (tensor._requires_grad or source._requires_grad):
         tensor.data[key] = source.data
-        tensor._version_box[0] += 1
+        bump_version(tensor)
         return
     snapshot = Tensor._make(tensor.data.copy(), tensor.grad_fn)
     snapshot._requires_grad = tensor._requires_grad

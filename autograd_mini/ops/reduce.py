@@ -111,6 +111,7 @@ SUM = defop(
     "sum",
     lambda x, *, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
     lambda g, out, x, *, axis, keepdims: _expand_back(g, x, axis, keepdims),
+    saves=(),
 )
 AMAX = defop(
     "amax",
@@ -124,7 +125,7 @@ PROD = defop(
     lambda g, out, x: g.unsqueeze(-1) * prod_except(x),
 )
 PROD_EXCEPT = defop("prod_except", _prod_except_forward, _prod_except_vjp)
-CUMSUM = defop("cumsum", lambda x, *, axis: np.cumsum(x, axis=axis), _cumsum_vjp)
+CUMSUM = defop("cumsum", lambda x, *, axis: np.cumsum(x, axis=axis), _cumsum_vjp, saves=())
 LOGSUMEXP = defop(
     "logsumexp",
     _logsumexp_forward,
@@ -138,6 +139,7 @@ LOG_SOFTMAX = defop(
     _log_softmax_forward,
     lambda g, out, x, *, axis: g - out.exp() * g.sum(axis, keepdim=True),
     uses_out=True,
+    saves=(),
 )
 NORM2 = defop("norm2", _norm2_forward, _norm2_vjp, uses_out=True, grad_fn_name="LinalgVectorNormBackward0")
 

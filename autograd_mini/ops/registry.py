@@ -38,7 +38,10 @@ class OpDef:
         "error_builder",
         "forward",
         "grad_fn_name",
+        "is_view",
         "name",
+        "release_hook",
+        "saves",
         "uses_out",
         "vjp_all",
         "vjps",
@@ -53,6 +56,8 @@ class OpDef:
         uses_out: bool,
         grad_fn_name: str,
         error_builder: ErrorBuilder | None,
+        saves: tuple[int, ...] | None = None,
+        is_view: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -62,6 +67,13 @@ class OpDef:
         self.differentiable = bool(vjps) or vjp_all is not None
         self.grad_fn_name = grad_fn_name
         self.error_builder = error_builder
+        # Indices of the inputs whose values the vjps read (None: all of them).  Only these are
+        # version-checked, so in-place changes to inputs that are not read stay allowed.
+        self.saves = saves
+        # A view's result may share memory with input 0, and then shares its version counter.
+        self.is_view = is_view
+        # Called when backward frees a node of this op (custom Functions drop their ctx's tensors).
+        self.release_hook: Callable[[Node], None] | None = None
 
     def shape_error(self, inputs: Sequence[Tensor], attrs: dict[str, Any], error: Exception) -> Exception:
         """Turn a NumPy failure inside the forward into an error that names this op and its shapes."""
@@ -136,13 +148,15 @@ def defop(
     uses_out: bool = False,
     grad_fn_name: str | None = None,
     error_builder: ErrorBuilder | None = None,
+    saves: tuple[int, ...] | None = None,
+    is_view: bool = False,
 ) -> OpDef:
     """Register primitive ``name``; an op with no vjp is recorded as non-differentiable."""
     if name in OPS:
         raise ValueError(f"op {name!r} is already registered")
     if grad_fn_name is None:
         grad_fn_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
-    op = OpDef(name, forward, vjps, vjp_all, uses_out, grad_fn_name, error_builder)
+    op = OpDef(name, forward, vjps, vjp_all, uses_out, grad_fn_name, error_builder, saves, is_view)
     OPS[name] = op
     return op
 
@@ -169,18 +183,17 @@ def _cast_forward(x: np.ndarray, *, dtype: np.dtype[Any]) -> np.ndarray:
 
 
 # broadcast_to and sum_to are each other's adjoint; they live here because the registry uses them.
-SUM_TO = defop("sum_to", _sum_to_forward, lambda g, out, x, *, shape: broadcast_to(g, x.shape))
+SUM_TO = defop("sum_to", _sum_to_forward, lambda g, out, x, *, shape: broadcast_to(g, x.shape), saves=())
 BROADCAST_TO = defop(
     "broadcast_to",
     _broadcast_to_forward,
     lambda g, out, x, *, shape: sum_to(g, x.shape),
     grad_fn_name="ExpandBackward0",
+    saves=(),
+    is_view=True,
 )
 CAST = defop(
-    "cast",
-    _cast_forward,
-    lambda g, out, x, *, dtype: cast(g, x.data.dtype),
-    grad_fn_name="ToCopyBackward0",
+    "cast", _cast_forward, lambda g, out, x, *, dtype: cast(g, x.data.dtype), grad_fn_name="ToCopyBackward0", saves=()
 )
 
 

@@ -48,25 +48,33 @@ RESHAPE = defop(
     lambda g, out, x, *, shape: g.reshape(x.shape),
     grad_fn_name="ViewBackward0",
     error_builder=_reshape_error,
+    saves=(),
+    is_view=True,
 )
 PERMUTE = defop(
     "permute",
     lambda x, *, axes: np.transpose(x, axes),
     lambda g, out, x, *, axes: g.permute(tuple(np.argsort(axes))),
+    saves=(),
+    is_view=True,
 )
-FLIP = defop("flip", lambda x, *, axes: np.flip(x, axes), lambda g, out, x, *, axes: g.flip(axes))
+FLIP = defop(
+    "flip", lambda x, *, axes: np.flip(x, axes), lambda g, out, x, *, axes: g.flip(axes), saves=(), is_view=True
+)
 CONCAT = defop(
     "concat",
     lambda *xs, axis: np.concatenate(xs, axis=axis),
     vjp_all=_concat_vjp,
     grad_fn_name="CatBackward0",
     error_builder=_concat_error,
+    saves=(),
 )
 PAD = defop(
     "pad",
     lambda x, *, widths, value: np.pad(x, widths, constant_values=value),
     lambda g, out, x, *, widths, value: g[_unpad_index(x, widths)],
     grad_fn_name="ConstantPadNdBackward0",
+    saves=(),
 )
 
 

@@ -50,12 +50,15 @@ SLIDING_WINDOWS = defop(
     _windows_forward,
     lambda g, out, x, *, kernel, stride, dilation: col2im(g, x.shape, kernel, stride, dilation),
     grad_fn_name="UnfoldBackward0",
+    saves=(),
+    is_view=True,
 )
 COL2IM = defop(
     "col2im",
     _col2im_forward,
     lambda g, out, x, *, shape, kernel, stride, dilation: sliding_windows(g, kernel, stride, dilation),
     grad_fn_name="Col2ImBackward0",
+    saves=(),
 )
 
 
