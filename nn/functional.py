@@ -21,12 +21,14 @@ from ._functional_conv import *  # noqa: F403
 from ._functional_conv import __all__ as _conv_all
 from ._functional_norm import *  # noqa: F403
 from ._functional_norm import __all__ as _norm_all
+from .losses import *  # noqa: F403  (nn-2: the loss functions)
+from .losses import __all__ as _loss_all
 
 one_hot = am.one_hot
 
 __all__ = [
     "linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "pad", "one_hot",
-    "flatten", *_act_all, *_conv_all, *_norm_all,
+    "flatten", *_act_all, *_conv_all, *_norm_all, *_loss_all,
 ]  # fmt: skip
 
 Generator = np.random.Generator | None
