@@ -1067,12 +1067,11 @@ SPECS: list[OpSpec] = [
     ),
     OpSpec(
         "broadcast_to",
-        am.broadcast_to,
-        lambda x, shape: np.broadcast_to(x, shape),
+        lambda x: am.broadcast_to(x, (2, 4, 3)),
+        lambda x: np.broadcast_to(x, (2, 4, 3)),
         ((1, 3),),
-        kwargs={"shape": (2, 4, 3)},
         primitives=("broadcast_to",),
-        torch=T("broadcast_to"),
+        torch=lambda torch, x: torch.broadcast_to(x, (2, 4, 3)),
     ),
     OpSpec(
         "sum_to",
