@@ -189,7 +189,7 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
                 if op.uses_out:
                     node.out_version = result._version_box
                 if _anomaly_enabled:
-                    node.stack = traceback.format_stack()[:-2]
+                    record_forward_stack(node)
                 if op.is_view:
                     _share_version(result, inputs[0])
                 return result
@@ -199,6 +199,11 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
     elif op.is_view:
         _share_version(result, inputs[0])
     return result
+
+
+def record_forward_stack(node: Node) -> None:
+    """Anomaly mode: remember where in the user's code this node was created."""
+    node.stack = [line for line in traceback.format_stack() if "autograd_mini" not in line.split("\n")[0]]
 
 
 def _share_version(view: Tensor, base: Tensor) -> None:

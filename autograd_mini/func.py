@@ -125,9 +125,9 @@ def value_and_grad(
         new_args, leaves = _primals(args, numbers)
         with enable_grad():
             result = func(*new_args, **kwargs)
-        value, aux = result if has_aux else (result, None)
         if has_aux and not (isinstance(result, tuple) and len(result) == 2):
             raise TypeError("grad with has_aux=True requires the function to return a (value, aux) tuple")
+        value, aux = result if has_aux else (result, None)
         if not isinstance(value, Tensor) or value.data.size != 1 or value.ndim != 0:
             shape = getattr(value, "shape", None)
             raise TypeError(f"Gradient only defined for scalar-output functions. Output had shape: {shape}.")

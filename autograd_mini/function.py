@@ -211,6 +211,8 @@ class Function:
         template = [None if isinstance(a, Tensor) else a for a in args]
         attrs = {"ctx": ctx, "layout": layout, "tensor_positions": positions, "n_args": len(args), "args": template}
         node = engine.Node(cls._op_for_class(), tensors, attrs, None)
+        if engine._anomaly_enabled:
+            engine.record_forward_stack(node)
         ctx._node = weakref.ref(node)
         ctx._outputs = tuple(chosen)
         ctx._packed, ctx._layout = packed, layout
