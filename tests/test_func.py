@@ -106,7 +106,7 @@ def test_value_and_grad_with_aux() -> None:
 def test_vjp_jvp_hvp() -> None:
     x = RNG.standard_normal(3)
     matrix = RNG.standard_normal((2, 3))
-    out, vjp_fn = func.vjp(lambda t: am.tensor(matrix) @ t, x)
+    _, vjp_fn = func.vjp(lambda t: am.tensor(matrix) @ t, x)
     cotangent = RNG.standard_normal(2)
     (pulled,) = vjp_fn(am.tensor(cotangent))
     np.testing.assert_allclose(pulled.numpy(), matrix.T @ cotangent, atol=1e-12)

@@ -178,7 +178,7 @@ def test_saved_tensor_modified_in_place_is_refused() -> None:
     h = x * 1.0
     y = Cube.apply(h)
     h.add_(1.0)
-    with pytest.raises(RuntimeError, match="modified by an inplace operation.*is at version 1; expected version 0"):
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*is at version 1; expected version 0"):
         y.sum().backward()
 
 
