@@ -165,3 +165,23 @@ def test_spec_records_its_primitives(spec: OpSpec) -> None:
     result = spec(*spec.tensors(spec.arrays(rng_for(spec))))
     missing = set(spec.primitives) - recorded_ops(float_outputs(result))
     assert not missing, f"{spec.name} does not record {sorted(missing)}"
+
+
+# ------------------------------------------------------------------- indexing semantics shared by reads and writes
+def test_setitem_with_an_integer_and_an_advanced_index_follows_pytorch() -> None:
+    """``y[0, :, [0, 2]] = w`` writes where ``y[0, :, [0, 2]]`` reads (PyTorch: integers first), so w is (3, 2)."""
+    rng = np.random.default_rng(11)
+    x = am.tensor(rng.standard_normal((2, 3, 4)), requires_grad=True)
+    w = am.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    y = x * 1.0
+    y[0, :, [0, 2]] = w * 2.0
+    expected = x.data.copy()
+    expected[0][:, [0, 2]] = 2.0 * w.data
+    np.testing.assert_array_equal(y.data, expected)
+    np.testing.assert_array_equal(y[0, :, [0, 2]].data, 2.0 * w.data)
+    v = rng.standard_normal(y.shape)
+    gx, gw = am.grad(y, [x, w], am.tensor(v))
+    kept = np.ones(y.shape)
+    kept[0][:, [0, 2]] = 0.0
+    np.testing.assert_array_equal(gx.data, v * kept)
+    np.testing.assert_array_equal(gw.data, 2.0 * v[0][:, [0, 2]])

@@ -120,6 +120,20 @@ def getitem(input: Tensor, index: Index) -> Tensor:
     return call(GETITEM, input, index=normalized)
 
 
+def resolve_index(index: Index, shape: Sequence[int]) -> tuple[Any, ...]:
+    """``index`` as a NumPy index with PyTorch's meaning for ``shape`` (for writes: ``x[index] = v``).
+
+    Only an index that mixes integers with advanced indices needs translating (see
+    :func:`_split_integers`); it becomes integer arrays naming every selected position.
+    """
+    normalized = normalize_index(index)
+    split = _split_integers(normalized)
+    if split is None:
+        return normalized
+    positions = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(tuple(shape))[split[0]][split[1]]
+    return tuple(np.unravel_index(positions, tuple(shape)))
+
+
 def index_scatter(grad: Tensor, shape: Sequence[int], index: Index) -> Tensor:
     """A zero tensor of ``shape`` with ``grad`` added at ``index`` (repeats accumulate)."""
     return call(INDEX_SCATTER, grad, shape=tuple(shape), index=normalize_index(index))

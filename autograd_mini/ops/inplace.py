@@ -17,7 +17,7 @@ from .. import engine
 from .._convert import as_tensor
 from ..tensor import Tensor
 from .elementwise import where
-from .indexing import index_scatter, normalize_index
+from .indexing import index_scatter, resolve_index
 from .registry import broadcast_to, shape_text
 
 
@@ -88,7 +88,7 @@ def bump_version(tensor: Tensor) -> None:
 def setitem_(tensor: Tensor, index: Any, value: Any) -> None:
     """``tensor[index] = value``: differentiable with respect to both when grad mode is on."""
     inplace_check(tensor, "setitem")
-    key = normalize_index(index)
+    key = resolve_index(index, tensor.shape)
     source = as_tensor(value, tensor)
     try:
         selected_shape = tensor.data[key].shape
