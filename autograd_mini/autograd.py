@@ -35,6 +35,8 @@ def _root_gradients(outputs: list[Tensor], grad_outputs: list[Any]) -> list[Tens
             seeds.append(Tensor._make(np.ones(output.shape, dtype=output.data.dtype), None))
             continue
         seed = given if isinstance(given, Tensor) else Tensor(given, dtype=output.dtype)
+        if seed.dtype != output.dtype and seed.is_floating_point() and output.is_floating_point():
+            seed = seed.to(output.dtype)  # as PyTorch: the seed takes the output's dtype
         if seed.shape != output.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{index}] has a shape of {shape_text(seed.shape)} and "

@@ -333,6 +333,10 @@ def run_backward(
     # on, its full passes over the ever-growing set of live objects make long backwards quadratic.
     collector_was_enabled = gc.isenabled()
     gc.disable()
+    # Derivatives at singular points (sqrt at 0, std of constant data) are inf or NaN by IEEE rules,
+    # as in PyTorch, without NumPy's warnings; anomaly mode reports NaN gradients when asked.
+    error_state = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+    error_state.__enter__()
     try:
         for node in order:
             pending_grad = node_grads.pop(id(node), None)
@@ -380,6 +384,7 @@ def run_backward(
             if accumulate and (inputs is None or key in targets):
                 _accumulate_into_grad(leaf, grad, create_graph)
     finally:
+        error_state.__exit__(None, None, None)
         _set_grad_enabled(previous_mode)
         if collector_was_enabled:
             gc.enable()

@@ -243,3 +243,18 @@ def test_vjps_run_without_recording_unless_create_graph() -> None:
     x = am.tensor([1.0, 2.0], requires_grad=True)
     (x.exp() * x).sum().backward()
     assert x.grad is not None and not x.grad.requires_grad and x.grad.grad_fn is None
+
+
+def test_singular_derivatives_are_ieee_values_without_warnings() -> None:
+    x = am.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    x.std().backward()  # zero variance: the derivative of sqrt at 0
+    assert np.isnan(x.grad.numpy()).all()
+    y = am.tensor([0.0], requires_grad=True)
+    (y**0.5).sum().backward()
+    assert np.isinf(y.grad.numpy()).all()
+
+
+def test_seed_gradient_takes_the_output_dtype() -> None:
+    x = am.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).backward(am.tensor([1.0, 1.0], dtype=am.float64))
+    assert x.grad.dtype == am.float32
