@@ -79,7 +79,7 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of ``vec`` (shape (total numel,)) into the parameters' data, in order."""
     if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+        raise TypeError(f"expected Tensor, but got: {type(vec).__name__}")
     params = list(parameters)
     total = sum(p.numel() for p in params)
     if vec.ndim != 1 or vec.shape[0] != total:
