@@ -286,3 +286,16 @@ def test_gradient_descent_line_search_stops_at_a_stationary_point() -> None:
     before = x.data.copy()
     opt.step(closure_for(opt, quadratic, x))
     np.testing.assert_array_equal(x.data, before)
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.LBFGS, optim.GradientDescentLineSearch])
+def test_a_step_bumps_the_version_so_stale_graphs_refuse_backward(cls: type[optim.Optimizer]) -> None:
+    x = am.tensor(X0.copy(), requires_grad=True)
+    opt = cls([x], lr=0.01)
+    loss = (x * x).sum()
+    loss.backward(retain_graph=True)
+    version = x._version
+    opt.step(closure_for(opt, quadratic, x))
+    assert x._version > version
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

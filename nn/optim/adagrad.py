@@ -49,7 +49,7 @@ class Adagrad(Optimizer):
                 state["step"] = 0
                 state["sum"] = buffer_like(param.data, group["initial_accumulator_value"])
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         if not state:
             state["step"] = 0
             state["sum"] = buffer_like(param, group["initial_accumulator_value"])
@@ -59,4 +59,4 @@ class Adagrad(Optimizer):
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         total = state["sum"].data
         total += grad * grad
-        param -= clr * (grad / (np.sqrt(total) + group["eps"]))
+        return clr * (grad / (np.sqrt(total) + group["eps"]))

@@ -51,7 +51,7 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         lr, (beta1, beta2), eps, weight_decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         if not state:
             state["step"] = 0
@@ -61,9 +61,10 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = buffer_like(param)
         state["step"] += 1
         step = state["step"]
+        decay = None
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
+                decay = param * (lr * weight_decay)  # AdamW: p <- p (1 - lr wd), folded into the update
             else:
                 grad = grad + weight_decay * param
         exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
@@ -78,7 +79,8 @@ class Adam(Optimizer):
             denom = np.sqrt(max_sq) / bias_correction2_sqrt + eps
         else:
             denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-        param -= step_size * (exp_avg / denom)
+        update = step_size * (exp_avg / denom)
+        return update if decay is None else decay + update
 
 
 class AdamW(Adam):

@@ -140,21 +140,21 @@ class FlatParams:
         )
 
     def add(self, step: float, direction: np.ndarray) -> None:
-        """``p += step * direction`` in place, slice by slice."""
+        """``p += step * direction`` in place (``add_`` under no_grad, so versions move), slice by slice."""
         offset = 0
-        for p in self.params:
-            if not p.data.flags.writeable:
-                p.data = p.data.copy()
-            n = p.data.size
-            p.data += step * direction[offset : offset + n].reshape(p.shape)
-            offset += n
+        with am.no_grad():
+            for p in self.params:
+                n = p.data.size
+                p.add_(am.as_tensor((step * direction[offset : offset + n]).reshape(p.shape).astype(p.dtype)))
+                offset += n
 
     def clone(self) -> list[np.ndarray]:
         return [p.data.copy() for p in self.params]
 
     def restore(self, saved: list[np.ndarray]) -> None:
-        for p, data in zip(self.params, saved):
-            p.data[...] = data
+        with am.no_grad():
+            for p, data in zip(self.params, saved):
+                p[...] = data
 
     def evaluate(self, closure: Closure, x: list[np.ndarray], t: float, d: np.ndarray) -> tuple[float, np.ndarray]:
         """Loss and flat gradient at ``x + t d``, leaving the parameters at ``x``."""

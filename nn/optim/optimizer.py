@@ -36,13 +36,6 @@ class _RequiredParameter:
 required: Any = _RequiredParameter()
 
 
-def writable(tensor: Tensor) -> np.ndarray:
-    """The tensor's array, made writable (replaced by a copy) when it is a read-only view."""
-    if not tensor.data.flags.writeable:
-        tensor.data = tensor.data.copy()
-    return tensor.data
-
-
 def buffer_like(like: np.ndarray, fill: float = 0.0) -> Tensor:
     """A state buffer (a plain Tensor) with the shape and dtype of ``like``, filled with ``fill``."""
     return am.as_tensor(np.full(like.shape, fill, dtype=like.dtype))
@@ -134,10 +127,17 @@ class Optimizer:
                     param.grad = None
                 else:
                     param.grad.detach_()
-                    writable(param.grad)[...] = 0
+                    if param.grad.data.flags.writeable:
+                        param.grad.data.fill(0)
+                    else:
+                        param.grad.data = np.zeros_like(param.grad.data)
 
     def step(self, closure: Closure | None = None) -> Any:
-        """One update of every parameter that has a gradient; returns ``closure()`` when given."""
+        """One update of every parameter that has a gradient; returns ``closure()`` when given.
+
+        Each parameter is updated in place with ``param.sub_(update)`` under ``no_grad``, so its
+        version counter moves and a graph saved before the step refuses to backpropagate.
+        """
         self._opt_called = True
         loss = None
         if closure is not None:
@@ -151,11 +151,15 @@ class Optimizer:
                     grad = param.grad.data
                     if group.get("maximize", False):
                         grad = -grad
-                    self._update(writable(param), grad, self.state[param], group)
+                    update = self._update(param.data, grad, self.state[param], group)
+                    param.sub_(am.as_tensor(np.asarray(update, dtype=param.dtype)))
         return loss
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        """Update ``param`` in place from ``grad`` (already negated when maximizing)."""
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
+        """The amount to subtract from ``param``, given ``grad`` (already negated when maximizing).
+
+        ``param`` is read-only here; state buffers are updated in place.
+        """
         raise NotImplementedError
 
     # ----------------------------------------------------------------------------- state dicts

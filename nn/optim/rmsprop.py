@@ -47,7 +47,7 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         alpha, momentum = group["alpha"], group["momentum"]
         if not state:
             state["step"] = 0
@@ -73,6 +73,5 @@ class RMSprop(Optimizer):
             buffer = state["momentum_buffer"].data
             buffer *= momentum
             buffer += grad / avg
-            param -= group["lr"] * buffer
-        else:
-            param -= group["lr"] * (grad / avg)
+            return group["lr"] * buffer
+        return group["lr"] * (grad / avg)

@@ -45,7 +45,7 @@ class SGD(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
         momentum = group["momentum"]
@@ -57,4 +57,4 @@ class SGD(Optimizer):
                 buffer.data *= momentum
                 buffer.data += (1 - group["dampening"]) * grad
             grad = grad + momentum * buffer.data if group["nesterov"] else buffer.data
-        param -= group["lr"] * grad
+        return group["lr"] * grad
