@@ -38,7 +38,9 @@ def test_clip_grad_norm_inf_none_grads_and_errors() -> None:
     np.testing.assert_allclose(params[0].grad.data, [-1.5, 0.5], rtol=1e-5)  # type: ignore[union-attr]
     assert clip_grad_norm_([am.tensor(np.ones(2), requires_grad=True)], 1.0).item() == 0.0
     bad = params_with_grads(np.array([np.inf, 1.0]))
-    with pytest.raises(RuntimeError, match=r"The total norm of order 2\.0 for gradients from `parameters` is non-finite"):
+    with pytest.raises(
+        RuntimeError, match=r"The total norm of order 2\.0 for gradients from `parameters` is non-finite"
+    ):
         clip_grad_norm_(bad, 1.0, error_if_nonfinite=True)
 
 
