@@ -28,10 +28,10 @@ def _labels(target: Any, name: str) -> np.ndarray:
 
 def _check_index_target(input: Tensor, labels: np.ndarray, name: str) -> None:
     if input.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+        raise ValueError(f"{name}: Expected 1 or more dimensions (got {input.ndim})")
     if input.ndim != 1 and labels.ndim >= 1 and labels.shape[0] != input.shape[0]:
         raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({labels.shape[0]})."
+            f"{name}: Expected input batch_size ({input.shape[0]}) to match target batch_size ({labels.shape[0]})."
         )
     expected = input.shape[:1] + input.shape[2:] if input.ndim >= 2 else ()
     if labels.shape != expected:
@@ -120,7 +120,7 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+        raise ValueError(f"cross_entropy: Expected 1 or more dimensions (got {input.ndim})")
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim]
     weights = class_weight(weight, n_classes, "cross_entropy")

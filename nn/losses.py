@@ -168,7 +168,10 @@ def binary_cross_entropy_with_logits(
     reduction = legacy_reduction(size_average, reduce, reduction)
     target = tensor_arg(target, input)
     if target.shape != input.shape:
-        raise ValueError(f"Target size ({list(target.shape)}) must be the same as input size ({list(input.shape)})")
+        raise ValueError(
+            f"binary_cross_entropy_with_logits: Target size ({list(target.shape)}) must be the same as input size "
+            f"({list(input.shape)})"
+        )
     log_one_plus_exp = am.softplus(-input, 1.0, math.inf)  # -log(sigmoid(x)), never overflows
     if pos_weight is not None:
         log_one_plus_exp = log_one_plus_exp * ((tensor_arg(pos_weight, input) - 1) * target + 1)
