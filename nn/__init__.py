@@ -1,5 +1,7 @@
 """nn: modules, layers, losses, initializers, optimizers and data loading on autograd_mini."""
 
+from . import data as data  # data
+from . import datasets as datasets  # data
 from . import functional as functional  # nn-1
 from . import init as init  # nn-1
 from . import optim as optim  # nn-2
