@@ -9,6 +9,23 @@ import numpy as np
 from . import dtypes
 from .tensor import Tensor
 
+# Python numbers become 0-d constant tensors; the same few (0, 1, 0.5, a learning rate...) recur
+# in every step and every vjp, so their conversion is cached.  The cache is bounded: cleared when full.
+_SCALARS: dict[tuple[type, Any, np.dtype[Any]], Tensor] = {}
+_SCALAR_CACHE_SIZE = 4096
+
+
+def _scalar(value: bool | int | float, dtype: np.dtype[Any]) -> Tensor:
+    key = (type(value), value, dtype)
+    cached = _SCALARS.get(key)
+    if cached is None:
+        if len(_SCALARS) >= _SCALAR_CACHE_SIZE:
+            _SCALARS.clear()
+        array = np.asarray(value, dtype=dtype)
+        array.flags.writeable = False  # shared: nobody may write into a cached constant
+        cached = _SCALARS[key] = Tensor._make(array, None)
+    return cached
+
 
 def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
     """A Tensor for ``value``; Python numbers take ``like``'s dtype (PyTorch's "weak" scalars)."""
@@ -18,24 +35,25 @@ def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
         return Tensor._make(value, None)
     if isinstance(value, (bool, int, float)) and like is not None:
         dtype = like.data.dtype
-        if isinstance(value, float) and not dtypes.is_floating(dtype):
+        if isinstance(value, float) and dtype.kind != "f":
             dtype = dtypes.DEFAULT_FLOAT
         elif isinstance(value, int) and not isinstance(value, bool) and dtype == np.bool_:
             dtype = dtypes.int64
-        return Tensor._make(np.asarray(value, dtype=dtype), None)
+        return _scalar(value, dtype)
     return Tensor._make(dtypes.to_array(value, copy=False), None)
 
 
 def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors, numbers adopting the other side's dtype."""
     if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            return a, b
         b = as_tensor(b, a)
-        if isinstance(b, Tensor) and not dtypes.is_floating(a.data.dtype) and dtypes.is_floating(b.data.dtype):
-            if b.data.ndim == 0 and b.grad_fn is None and not b._requires_grad:
-                a = Tensor._make(a.data.astype(b.data.dtype), None)
+        if a.data.dtype.kind != "f" and b.data.dtype.kind == "f" and b.data.ndim == 0 and b.grad_fn is None:
+            a = Tensor._make(a.data.astype(b.data.dtype), None)  # int tensor * 0.5 is float, as in PyTorch
         return a, b
     b = as_tensor(b)
     a = as_tensor(a, b)
-    if not dtypes.is_floating(b.data.dtype) and dtypes.is_floating(a.data.dtype) and a.data.ndim == 0:
+    if b.data.dtype.kind != "f" and a.data.dtype.kind == "f" and a.data.ndim == 0:
         b = Tensor._make(b.data.astype(a.data.dtype), None)
     return a, b

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import dtypes
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from .tensor import Tensor
 
 # The ``functional`` module; typed Any because the methods below pass ``self`` (a Tensor at run
@@ -161,13 +161,15 @@ class TensorMethods:
         return F.inplace(self, "neg_", F.neg)
 
     def zero_(self) -> Tensor:
-        return F.inplace(self, "zero_", lambda t: t * 0)
+        return self.fill_(0)
 
     def fill_(self, value: Any) -> Tensor:
-        return F.inplace(self, "fill_", lambda t: t * 0 + value)
+        return self.copy_(value)
 
     def copy_(self, src: Any) -> Tensor:
-        return F.inplace(self, "copy_", lambda t: t * 0 + F.as_tensor(src).to(t.dtype))
+        """Overwrite with ``src`` (broadcast); differentiable with respect to ``src``, not the old values."""
+        # where() selects rather than computes, so infs or NaNs in the old values cannot leak through.
+        return F.inplace(self, "copy_", lambda t: F.where(_everywhere(t), F.as_tensor(src).to(t.dtype), t))
 
     # -------------------------------------------------------------------------- elementwise
     def exp(self) -> Tensor:
@@ -410,3 +412,7 @@ class TensorMethods:
 
     def bool(self) -> Tensor:
         return self.to(dtypes.bool_)
+
+
+def _everywhere(tensor: Any) -> np.ndarray:
+    return np.ones(tensor.shape, dtype=bool)

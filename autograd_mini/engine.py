@@ -109,16 +109,18 @@ class Node:
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
         # Versions of the tensors whose values the vjp reads, to refuse them if modified in place.
-        saved = inputs if op.saves is None else [inputs[i] for i in op.saves]
-        versions = []
-        for t in saved:
-            if t._version_box is INFERENCE_VERSION:
-                raise RuntimeError(
-                    "Inference tensors cannot be saved for backward. To work around you can make a clone to "
-                    "get a normal tensor and use it in autograd."
-                )
-            versions.append(t._version_box[0])
-        self.saved_versions = tuple(versions)
+        saves = op.saves
+        if saves == ():
+            self.saved_versions: tuple[int, ...] = ()
+        else:
+            saved = inputs if saves is None else [inputs[i] for i in saves]
+            for t in saved:
+                if t._version_box is INFERENCE_VERSION:
+                    raise RuntimeError(
+                        "Inference tensors cannot be saved for backward. To work around you can make a clone "
+                        "to get a normal tensor and use it in autograd."
+                    )
+            self.saved_versions = tuple([t._version_box[0] for t in saved])
         self.out_version: list[int] | None = None
         self.stack: list[str] | None = None
 
@@ -176,7 +178,12 @@ class Node:
 def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
     """Run primitive ``op`` on Tensor ``inputs`` and record it when any input requires grad."""
     try:
-        out = op.forward(*[t.data for t in inputs], **attrs)
+        if len(inputs) == 1:  # the common arities skip building an argument list
+            out = op.forward(inputs[0].data, **attrs)
+        elif len(inputs) == 2:
+            out = op.forward(inputs[0].data, inputs[1].data, **attrs)
+        else:
+            out = op.forward(*[t.data for t in inputs], **attrs)
     except (ValueError, IndexError, TypeError) as error:
         raise op.shape_error(inputs, attrs, error) from None
     if type(out) is not np.ndarray:
@@ -261,9 +268,10 @@ def _forward_stack_text(node: Node) -> str:
     return f"Traceback of forward call that caused the error ({node.name()}):\n{stack}"
 
 
-def _run_vjp(node: Node, grad: Tensor, mask: Sequence[bool]) -> list[Tensor | None]:
+def _run_vjp(node: Node, grad: Tensor, mask: Sequence[Edge]) -> list[Tensor | None]:
     """Call the node's vjps after checking its saved tensors; in anomaly mode, report the forward stack."""
-    node.check_saved()
+    if node.saved_versions or node.out_version is not None:
+        node.check_saved()
     if not _anomaly_enabled:
         return node.op.backward(node, grad, mask)
     try:
@@ -356,9 +364,12 @@ def run_backward(
                     _accumulate_into_grad(retained, grad, create_graph)
             if id(node) in targets:
                 captured[id(node)] = grad
-            mask = tuple(
-                edge is not None and (needed is None or id(edge) in needed or id(edge) in targets) for edge in node.next
-            )
+            # Which inputs need a gradient: the edges themselves (None for constants), or, when
+            # differentiating with respect to given inputs, only edges that lead to one of them.
+            if needed is None:
+                mask: Sequence[Edge] = node.next
+            else:
+                mask = [e if e is not None and (id(e) in needed or id(e) in targets) else None for e in node.next]
             input_grads = _run_vjp(node, grad, mask)
             for edge, input_grad in zip(node.next, input_grads):
                 if input_grad is None or edge is None:

@@ -106,7 +106,7 @@ class _FunctionOp(OpDef):
         self.function = function
         self.release_hook = _release_ctx
 
-    def backward(self, node: engine.Node, grad: Tensor, mask: Sequence[bool]) -> list[Tensor | None]:
+    def backward(self, node: engine.Node, grad: Tensor, mask: Sequence[Any]) -> list[Tensor | None]:
         ctx: FunctionCtx = node.attrs["ctx"]
         layout: list[tuple[int, tuple[int, ...]] | None] = node.attrs["layout"]
         grads = _unpack(grad, layout)
@@ -123,7 +123,7 @@ class _FunctionOp(OpDef):
         conformed: list[Tensor | None] = []
         for index, (position, tensor, wanted) in enumerate(zip(positions, node.inputs, mask)):
             value = result[position]
-            if value is None or not wanted:
+            if value is None or wanted is None:
                 conformed.append(None)
             else:
                 conformed.append(self._conform(index, tensor, value))

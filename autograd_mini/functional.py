@@ -71,7 +71,7 @@ from .ops.elementwise import (
 )
 from .ops.indexing import gather, getitem, index_scatter, one_hot
 from .ops.inplace import inplace, setitem_
-from .ops.linalg import bmm, dot, matmul, mm, outer
+from .ops.linalg import bmm, dot, linear, matmul, mm, outer
 from .ops.numpy_names import accepts_numpy_names
 from .ops.reduce import amax, amin, mean, prod_except, std, sum, var
 from .ops.registry import broadcast_to, cast, sum_to
@@ -117,7 +117,7 @@ __all__ = [
     "cat", "chunk", "clamp", "clip", "clone", "col2im", "concat", "concatenate", "cos", "cumsum", "div", "dot",
     "elu", "eq", "equal", "erf", "exp", "exp2", "expand", "expm1", "flatten", "flip", "floor_divide", "gather",
     "ge", "gelu", "getitem", "gt", "hardtanh", "index_scatter", "inplace", "isfinite", "isnan", "le",
-    "leaky_relu", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or", "logsigmoid",
+    "leaky_relu", "linear", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or", "logsigmoid",
     "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mish", "mm",
     "movedim", "mul", "ne", "neg", "norm", "one_hot", "outer", "pad", "permute", "pow", "prod", "prod_except",
     "reciprocal", "relu", "remainder", "repeat", "reshape", "rsqrt", "setitem_", "sigmoid", "sign", "silu",

@@ -1265,6 +1265,22 @@ SPECS: list[OpSpec] = [
     OpSpec("bmm", am.bmm, np.matmul, ((2, 2, 3), (2, 3, 2)), primitives=("matmul",), torch=T("bmm")),
     OpSpec("dot", am.dot, np.dot, ((5,), (5,)), primitives=("matmul",), torch=T("dot")),
     OpSpec("outer", am.outer, np.outer, ((3,), (2,)), primitives=("mul",), torch=T("outer")),
+    OpSpec(
+        "linear[bias]",
+        am.linear,
+        lambda x, w, b: x @ w.T + b,
+        ((4, 3), (2, 3), (2,)),
+        primitives=("linear",),
+        torch=T("nn.functional.linear"),
+    ),
+    OpSpec(
+        "linear[no_bias_3d]",
+        am.linear,
+        lambda x, w: x @ w.T,
+        ((2, 4, 3), (5, 3)),
+        primitives=("matmul",),
+        torch=T("nn.functional.linear"),
+    ),
     # ---------------------------------------------------------------- windows (conv/pool)
     OpSpec(
         "sliding_windows",

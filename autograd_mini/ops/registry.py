@@ -83,26 +83,28 @@ class OpDef:
         kind = IndexError if isinstance(error, IndexError) else RuntimeError
         return kind(f"{self.name}(): {error} (input shapes: {shapes})")
 
-    def backward(self, node: Node, grad: Tensor, mask: Sequence[bool]) -> list[Tensor | None]:
-        """Input gradients for ``node``: only where ``mask`` is set, reduced to each input's shape."""
+    def backward(self, node: Node, grad: Tensor, mask: Sequence[Any]) -> list[Tensor | None]:
+        """Input gradients for ``node`` where ``mask`` is not None, reduced to each input's shape."""
         inputs = node.inputs
         assert inputs is not None
-        out = _engine._Tensor._make(node.out_data, node) if self.uses_out else None
+        tensor_class = _engine._Tensor
+        out = tensor_class._make(node.out_data, node) if self.uses_out else None
+        attrs = node.attrs
         if self.vjp_all is not None:
-            raw = list(self.vjp_all(grad, out, *inputs, **node.attrs))
+            raw = list(self.vjp_all(grad, out, *inputs, **attrs))
+            if len(raw) != len(inputs):
+                raise RuntimeError(
+                    f"function {self.grad_fn_name} returned an incorrect number of gradients "
+                    f"(expected {len(inputs)}, got {len(raw)})"
+                )
         else:
-            raw = [vjp(grad, out, *inputs, **node.attrs) if wanted else None for vjp, wanted in zip(self.vjps, mask)]
-        if len(raw) != len(inputs):
-            raise RuntimeError(
-                f"function {self.grad_fn_name} returned an incorrect number of gradients "
-                f"(expected {len(inputs)}, got {len(raw)})"
-            )
+            raw = [None if wanted is None else vjp(grad, out, *inputs, **attrs) for vjp, wanted in zip(self.vjps, mask)]
         result: list[Tensor | None] = []
         for index, (tensor, input_grad, wanted) in enumerate(zip(inputs, raw, mask)):
-            if input_grad is None or not wanted:
+            if input_grad is None or wanted is None:
                 result.append(None)
             elif (
-                type(input_grad) is _engine._Tensor
+                type(input_grad) is tensor_class
                 and input_grad.data.shape == tensor.data.shape
                 and input_grad.data.dtype == tensor.data.dtype
             ):
