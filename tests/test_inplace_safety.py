@@ -110,3 +110,24 @@ def test_retain_graph_second_backward_sees_modification() -> None:
     h.add_(1.0)
     with pytest.raises(RuntimeError, match=MODIFIED):
         y.backward()
+
+
+def test_copy_fill_zero_overwrite_infs_and_nans_cleanly() -> None:
+    t = am.tensor([np.inf, np.nan])
+    t.copy_(am.tensor([1.0, 2.0]))
+    assert t.tolist() == [1.0, 2.0]
+    t = am.tensor([np.nan, 1.0])
+    t.zero_()
+    assert t.tolist() == [0.0, 0.0]
+    t.fill_(3)
+    assert t.tolist() == [3.0, 3.0] and t._version == 2
+
+
+def test_copy_is_differentiable_with_respect_to_the_source() -> None:
+    x = _x()
+    source = am.tensor(5.0, dtype=am.float64, requires_grad=True)
+    y = x * 2
+    y.copy_(source)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 0.0])
+    assert source.grad.item() == 3.0
