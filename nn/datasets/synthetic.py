@@ -14,13 +14,11 @@ __all__ = ["circles", "cubic", "moons", "sine", "spiral", "xor"]
 Arrays = tuple[np.ndarray, np.ndarray]
 
 
-def _balanced(n_samples: int, n_classes: int) -> np.ndarray:
-    """Class sizes as equal as possible: the first ``n_samples % n_classes`` classes get one more."""
+def _halves(n_samples: int) -> tuple[int, int]:
+    """Sizes of the outer and inner parts, as scikit-learn (the inner one gets the odd sample)."""
     if n_samples < 0:
         raise ValueError(f"n_samples must be non-negative, got {n_samples}")
-    sizes = np.full(n_classes, n_samples // n_classes)
-    sizes[: n_samples % n_classes] += 1
-    return sizes
+    return n_samples // 2, n_samples - n_samples // 2
 
 
 def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, shuffle: bool) -> Arrays:
@@ -68,7 +66,7 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0, shuffle: bool
     Returns ``X`` float32 (n_samples, 2) and ``y`` int64 (0: upper moon, 1: lower moon).
     """
     rng = np.random.default_rng(seed)
-    n_out, n_in = _balanced(n_samples, 2)
+    n_out, n_in = _halves(n_samples)
     a, b = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
     outer = np.stack([np.cos(a), np.sin(a)], axis=1)
     inner = np.stack([1 - np.cos(b), 1 - np.sin(b) - 0.5], axis=1)
@@ -87,7 +85,7 @@ def circles(
     if not 0 <= factor < 1:
         raise ValueError(f"factor must be in [0, 1), got {factor}")
     rng = np.random.default_rng(seed)
-    n_out, n_in = _balanced(n_samples, 2)
+    n_out, n_in = _halves(n_samples)
     a = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     b = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
     outer = np.stack([np.cos(a), np.sin(a)], axis=1)
