@@ -62,11 +62,13 @@ from .ops.elementwise import (
     neg,
     pow,
     sigmoid,
+    sigmoid_backward,
     sign,
     sin,
     softplus,
     sub,
     tanh,
+    tanh_backward,
     where,
 )
 from .ops.indexing import gather, getitem, index_scatter, one_hot
@@ -120,8 +122,8 @@ __all__ = [
     "leaky_relu", "linear", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or", "logsigmoid",
     "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mish", "mm",
     "movedim", "mul", "ne", "neg", "norm", "one_hot", "outer", "pad", "permute", "pow", "prod", "prod_except",
-    "reciprocal", "relu", "remainder", "repeat", "reshape", "rsqrt", "setitem_", "sigmoid", "sign", "silu",
+    "reciprocal", "relu", "remainder", "repeat", "reshape", "rsqrt", "setitem_", "sigmoid", "sigmoid_backward", "sign", "silu",
     "sin", "sliding_windows", "softmax", "softplus", "softsign", "split", "sqrt", "square", "squeeze", "stack",
-    "std", "sub", "sum", "sum_to", "swapaxes", "swish", "tanh", "transpose", "unflatten", "unsqueeze", "var",
+    "std", "sub", "sum", "sum_to", "swapaxes", "swish", "tanh", "tanh_backward", "transpose", "unflatten", "unsqueeze", "var",
     "view", "where", "xlogy",
 ]  # fmt: skip

@@ -140,8 +140,25 @@ LOG = defop("log", np.log, lambda g, out, x: g / x)
 LOG1P = defop("log1p", np.log1p, lambda g, out, x: g / (x + 1))
 SIN = defop("sin", np.sin, lambda g, out, x: g * cos(x))
 COS = defop("cos", np.cos, lambda g, out, x: -g * sin(x))
-TANH = defop("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), uses_out=True, saves=())
-SIGMOID = defop("sigmoid", _sigmoid_forward, lambda g, out, x: g * out * (1 - out), uses_out=True, saves=())
+# tanh and sigmoid differentiate through their own "backward" primitives (as PyTorch's
+# tanh_backward): one node per vjp instead of three, measured on deep chains; the derivatives of
+# those primitives, for second order, are written with Tensor ops as usual.
+TANH = defop("tanh", np.tanh, lambda g, out, x: tanh_backward(g, out), uses_out=True, saves=())
+TANH_BACKWARD = defop(
+    "tanh_backward",
+    lambda g, y: g * (1 - y * y),
+    lambda gg, out, g, y: tanh_backward(gg, y),
+    lambda gg, out, g, y: gg * g * y * -2,
+    error_builder=_broadcast_error,
+)
+SIGMOID = defop("sigmoid", _sigmoid_forward, lambda g, out, x: sigmoid_backward(g, out), uses_out=True, saves=())
+SIGMOID_BACKWARD = defop(
+    "sigmoid_backward",
+    lambda g, y: g * y * (1 - y),
+    lambda gg, out, g, y: sigmoid_backward(gg, y),
+    lambda gg, out, g, y: gg * g * (1 - y * 2),
+    error_builder=_broadcast_error,
+)
 ERF = defop("erf", _erf_forward, lambda g, out, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)))
 SOFTPLUS = defop(
     "softplus",
@@ -266,6 +283,16 @@ def tanh(input: Tensor) -> Tensor:
 def sigmoid(input: Tensor) -> Tensor:
     """Logistic function 1 / (1 + exp(-x)), stable for any x (a primitive for that reason)."""
     return call(SIGMOID, input)
+
+
+def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """The vjp of tanh given its output y: grad_output * (1 - y^2)."""
+    return call(TANH_BACKWARD, grad_output, output)
+
+
+def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """The vjp of sigmoid given its output y: grad_output * y * (1 - y)."""
+    return call(SIGMOID_BACKWARD, grad_output, output)
 
 
 def erf(input: Tensor) -> Tensor:
