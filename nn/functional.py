@@ -1,8 +1,8 @@
 """``nn.functional`` (imported as ``F``): the stateless layer functions, as ``torch.nn.functional``.
 
 Linear maps, dropout and embeddings are defined here; activations, convolution/pooling and
-normalisation live in ``_functional_act``, ``_functional_conv`` and ``_functional_norm`` and are
-re-exported.  Every function is built from autograd_mini's public Tensor operations only.
+normalisation live in ``_functional_act``, ``_functional_conv``, ``_functional_pool`` and
+``_functional_norm`` and are re-exported.  Every function is built from autograd_mini's public Tensor operations only.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from ._functional_conv import *  # noqa: F403
 from ._functional_conv import __all__ as _conv_all
 from ._functional_norm import *  # noqa: F403
 from ._functional_norm import __all__ as _norm_all
+from ._functional_pool import *  # noqa: F403
+from ._functional_pool import __all__ as _pool_all
 from .losses import *  # noqa: F403  (nn-2: the loss functions)
 from .losses import __all__ as _loss_all
 
@@ -28,7 +30,7 @@ one_hot = am.one_hot
 
 __all__ = [
     "linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "pad", "one_hot",
-    "flatten", *_act_all, *_conv_all, *_norm_all, *_loss_all,
+    "flatten", *_act_all, *_conv_all, *_pool_all, *_norm_all, *_loss_all,
 ]  # fmt: skip
 
 Generator = np.random.Generator | None
