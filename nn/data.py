@@ -238,6 +238,10 @@ class DataLoader:
     :func:`default_collate`; when it is not given, array datasets are gathered in one fancy index).
     ``generator`` (a ``numpy.random.Generator``) or ``seed`` fix the shuffling order; with neither, the order comes
     from autograd_mini's global generator (``autograd_mini.manual_seed``).  ``len(loader)`` is the number of batches.
+    Arguments after ``shuffle`` are keyword-only: PyTorch's next positional one is ``sampler``, which this loader
+    does not take, so a positional call could not mean the same thing.
+
+    Each batch of a :class:`TensorDataset` is a list of Tensors of shape (batch_size, ...), one per tensor.
     """
 
     def __init__(
@@ -245,10 +249,10 @@ class DataLoader:
         dataset: Any,
         batch_size: int | None = 1,
         shuffle: bool = False,
+        *,
         drop_last: bool = False,
         collate_fn: Callable[[list[Any]], Any] | None = None,
         generator: np.random.Generator | None = None,
-        *,
         seed: int | None = None,
     ) -> None:
         if batch_size is not None and (

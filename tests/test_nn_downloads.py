@@ -203,6 +203,7 @@ def test_download_file_keeps_a_verified_file_and_replaces_a_bad_one(
     server = FakeServer(monkeypatch, {"https://example.invalid/f.bin": data})
     assert download_file("https://example.invalid/f.bin", dest, sha256(data), progress=False) == dest
     assert dest.read_bytes() == data and len(server.requests) == 1
+    assert dest.stat().st_mode & 0o777 == 0o644
     download_file("https://example.invalid/f.bin", dest, sha256(data), progress=False)
     assert len(server.requests) == 1  # verified already: not fetched again
     dest.write_bytes(b"corrupted")

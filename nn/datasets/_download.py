@@ -140,6 +140,7 @@ def download_file(
                     f"checksum mismatch for {dest.name} downloaded from {url}: expected SHA-256 {sha256}, got {got}. "
                     "The file was not kept; retry, or download it by hand and check it."
                 )
+            os.chmod(tmp_name, 0o644)  # mkstemp makes it private; a cache file is readable like any other
             os.replace(tmp_name, dest)
             return dest
         finally:
