@@ -84,3 +84,16 @@ def test_importing_autograd_mini_loads_neither_nn_nor_visualize() -> None:
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert "autograd_mini" in loaded
     assert not loaded & FORBIDDEN, f"import autograd_mini loaded {sorted(loaded & FORBIDDEN)}"
+
+
+def test_every_package_folder_is_listed_in_pyproject() -> None:
+    """setuptools is given an explicit package list; a new sub-package must be added to it."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    root = ROOT
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(root).parts)
+        for top in ("autograd_mini", "nn", "visualize")
+        for init in (root / top).rglob("__init__.py")
+    }
+    assert found <= listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
