@@ -1,14 +1,11 @@
-"""Turn a collected graph plus resolved names, gradients and module paths into a :class:`GraphView` (DOT source).
-
-Placement first (which drawn node each graph node becomes: itself, a collapsed module box, or the summary node of
-what ``max_nodes``/``depth`` left out), then emission: clusters, nodes with HTML-like labels, deduplicated edges.
+"""Turn a collected graph plus resolved names, gradients and module paths into a :class:`GraphView` (DOT source):
+clusters per module, nodes with HTML-like labels, deduplicated edges, a legend.  Placement is in ``_layout``.
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import graphviz
@@ -16,55 +13,9 @@ import graphviz
 from autograd_mini import Tensor
 
 from . import styles as st
-from ._walk import GraphModel
+from ._layout import CUT, Options, Resolved, level, parent, place
 from .grads import combined_norm, grad_norm
 from .render import GraphView
-
-CUT = "collapsed"
-
-
-@dataclass
-class Options:
-    """The drawing switches of :func:`visualize.draw_graph`."""
-
-    show_values: bool = False
-    show_grads: bool = True
-    show_saved: bool = False
-    show_order: bool = False
-    show_intermediates: bool = False
-    color_by: str | None = None
-    depth: int | None = None
-    max_nodes: int | None = None
-    rankdir: str = "TB"
-    max_values: int = 6
-    legend: bool = True
-    title: str | None = None
-    grad_range: tuple[float, float] | None = None
-
-
-@dataclass(eq=False)
-class Resolved:
-    """Per-node and per-leaf facts gathered by :func:`visualize.draw_graph` before drawing."""
-
-    graph: GraphModel
-    leaf_names: list[str | None]
-    is_param: list[bool]
-    node_names: list[str | None]
-    node_grads: list[Tensor | None]
-    leaf_grads: list[Tensor | None]
-    order: list[int | None]
-    node_paths: list[str | None] | None = None
-    leaf_paths: list[str | None] | None = None
-    classes: dict[str, str] = field(default_factory=dict)
-    grads_source: str = "none"
-
-
-def _level(path: str) -> int:
-    return 0 if path == "" else path.count(".") + 1
-
-
-def _parent(path: str) -> str | None:
-    return None if path == "" else path.rpartition(".")[0]
 
 
 class _Builder:
@@ -74,10 +25,9 @@ class _Builder:
         self.leaf_norms = [grad_norm(x) for x in r.leaf_grads]
         known = [n for n in self.node_norms + self.leaf_norms if n is not None]
         self.scale = st.GradScale(known, o.grad_range) if o.color_by else None
-        self.node_ids = [f"o{i}" for i in range(len(self.g.nodes))]
-        self.leaf_ids = [f"t{j}" for j in range(len(self.g.leaves))]
-        self.boxes: dict[str, str] = {}  # module path -> drawn id
-        self.cut_reason: str | None = None
+        placement = place(r, o)
+        self.node_ids, self.leaf_ids = placement.node_ids, placement.leaf_ids
+        self.boxes, self.cut_reason = placement.boxes, placement.cut_reason
         self.kinds: set[str] = set()
         self.clusters: dict[str, graphviz.Digraph] = {}
         self.drawn = 0
@@ -92,54 +42,13 @@ class _Builder:
         if o.title:
             self.view.attr(label=st.html_label([st.bold(st.esc(o.title))]), labelloc="t")
 
-    # ------------------------------------------------------------------------------------------ placement
-    def place(self) -> None:
-        r, o = self.r, self.o
-        if o.depth is not None and r.node_paths is not None and r.leaf_paths is not None:
-            for ids, paths in ((self.node_ids, r.node_paths), (self.leaf_ids, r.leaf_paths)):
-                for k, path in enumerate(paths):
-                    if path is not None and _level(path) >= o.depth:
-                        box = ".".join(path.split(".")[: o.depth]) if o.depth else ""
-                        ids[k] = self.boxes.setdefault(box, f"m{len(self.boxes)}")
-        node_dist, leaf_dist = self.g.distances()
-        if o.depth is not None and r.node_paths is None:
-            self._cut(
-                {i for i, d in enumerate(node_dist) if d > o.depth}, {j for j, d in enumerate(leaf_dist) if d > o.depth}
-            )
-            self.cut_reason = f"depth={o.depth}" if self.cut_nodes else None
-        if o.max_nodes is not None:
-            ranked = sorted([(d, 0, i) for i, d in enumerate(node_dist)] + [(d, 1, j) for j, d in enumerate(leaf_dist)])
-            kept: set[str] = set()
-            for _, kind, k in ranked:
-                drawn = (self.node_ids if kind == 0 else self.leaf_ids)[k]
-                if drawn != CUT and drawn not in kept and len(kept) < o.max_nodes:
-                    kept.add(drawn)
-            cut_nodes = {i for i, d in enumerate(self.node_ids) if d not in kept}
-            cut_leaves = {j for j, d in enumerate(self.leaf_ids) if d not in kept}
-            before = len(self.cut_nodes)
-            self._cut(cut_nodes, cut_leaves)
-            if len(self.cut_nodes) > before:
-                self.cut_reason = (
-                    f"max_nodes={o.max_nodes}" if self.cut_reason is None else self.cut_reason + ", max_nodes"
-                )
-
-    @property
-    def cut_nodes(self) -> set[int]:
-        return {i for i, d in enumerate(self.node_ids) if d == CUT}
-
-    def _cut(self, nodes: set[int], leaves: set[int]) -> None:
-        for i in nodes:
-            self.node_ids[i] = CUT
-        for j in leaves:
-            self.leaf_ids[j] = CUT
-
     # ------------------------------------------------------------------------------------------ emission
     def target(self, path: str | None) -> graphviz.Digraph:
         if path is None or self.r.node_paths is None:
             return self.view
         chain = [path]
-        while (parent := _parent(chain[-1])) is not None:
-            chain.append(parent)
+        while (up := parent(chain[-1])) is not None:
+            chain.append(up)
         for p in chain:
             if p not in self.clusters:
                 title = self.r.classes.get(p, "model") if p == "" else f"{p}: {self.r.classes.get(p, '?')}"
@@ -201,10 +110,10 @@ class _Builder:
         for start in range(0, len(attrs), 2):
             lines.append(st.esc(", ".join(attrs[start : start + 2])))
         if not o.show_intermediates:
-            info = self.g.outputs[i]
+            shape, dtype, _ = self.output_facts(i)
             name = f"{r.node_names[i]}: " if r.node_names[i] else ""
-            if info.shape is not None:
-                lines.append(st.esc(f"→ {name}{st.fmt_shape(info.shape, info.dtype)}"))
+            if shape is not None:
+                lines.append(st.esc(f"→ {name}{st.fmt_shape(shape, dtype)}"))
             elif name:
                 lines.append(st.esc(f"→ {name[:-2]}"))
             norm = self.node_norms[i]
@@ -213,8 +122,12 @@ class _Builder:
         return lines
 
     def output_facts(self, i: int) -> tuple[Any, Any, Any]:
-        info = self.g.outputs[i]
+        """Shape, dtype and values of node ``i``'s output; after backward freed the graph, a gradient still tells
+        the shape and dtype (it has the output's)."""
+        info, grad = self.g.outputs[i], self.r.node_grads[i]
         data = info.tensor.data if info.tensor is not None else info.array
+        if info.shape is None and grad is not None:
+            return grad.shape, grad.dtype, None
         return info.shape, info.dtype, data
 
     def emit(self) -> GraphView:
@@ -247,9 +160,9 @@ class _Builder:
         self.emit_boxes()
         self.emit_roots(source)
         self.emit_edges(source)
-        for path in sorted(self.clusters, key=_level, reverse=True):
-            parent = _parent(path)
-            (self.view if parent is None else self.clusters[parent]).subgraph(self.clusters[path])
+        for path in sorted(self.clusters, key=level, reverse=True):
+            up = parent(path)
+            (self.view if up is None else self.clusters[up]).subgraph(self.clusters[path])
         if o.legend and (len(self.kinds) > 1 or self.scale is not None or self.cut_reason):
             order = [k for k in st.KINDS if k in self.kinds]
             notes = ["#n: the order in which backward runs the nodes"] if o.show_order else []
@@ -297,7 +210,7 @@ class _Builder:
                 norm = max((n for i in members if (n := self.node_norms[i]) is not None), default=None)
             if norm is not None and (self.o.show_grads or self.o.color_by):
                 lines.append(st.esc(f"‖grad{' params' if params else ''}‖ {st.fmt_norm(norm)}"))
-            self.node(self.target(_parent(path)), box, lines, "module", norm)
+            self.node(self.target(parent(path)), box, lines, "module", norm)
         if self.cut_reason is not None:
             ops = sum(d == CUT for d in self.node_ids)
             leaves = sum(d == CUT for d in self.leaf_ids)
@@ -368,7 +281,6 @@ def build(resolved: Resolved, options: Options) -> GraphView:
     """The GraphView for ``resolved`` drawn with ``options``; ``info['seconds']`` is the time spent here."""
     start = time.perf_counter()
     builder = _Builder(resolved, options)
-    builder.place()
     view = builder.emit()
     view.info["seconds"] = time.perf_counter() - start
     return view

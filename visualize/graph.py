@@ -13,7 +13,8 @@ from typing import Any
 import autograd_mini as am
 from autograd_mini import Node, Tensor
 
-from ._dot import Options, Resolved, build
+from ._dot import build
+from ._layout import Options, Resolved
 from ._walk import GraphModel, collect
 from .grads import GradRecord, compute_grads
 from .modules import ModuleTrace, module_paths

@@ -164,7 +164,8 @@ def _infer(graph: GraphModel, owners: dict[int, str]) -> list[str | None]:
             for other in owned[1:]:
                 common = _common(common, other)
             paths[index] = common
-            todo.extend(_neighbours(graph, index))
+    _bridge_chains(graph, paths)
+    todo = [n for i, p in enumerate(paths) if p is not None for n in _neighbours(graph, i)]
     while todo:
         index = todo.pop()
         if paths[index] is not None:
@@ -177,6 +178,23 @@ def _infer(graph: GraphModel, owners: dict[int, str]) -> list[str | None]:
             paths[index] = max((_common(a, b) for a in before for b in after), key=lambda p: (p != "", p.count(".")))
             todo.extend(_neighbours(graph, index))
     return paths
+
+
+def _bridge_chains(graph: GraphModel, paths: list[str | None], longest: int = 6) -> None:
+    """A short chain of single-consumer nodes from one module's node to another's belongs to the innermost module
+    holding both: conv2d's weight reshape -> transpose -> matmul -> + bias, or the activation between two layers."""
+    for start, path in enumerate(list(paths)):
+        if path is None:
+            continue
+        for consumer, _ in graph.consumers[start]:
+            chain: list[int] = []
+            while paths[consumer] is None and len(chain) < longest and len(graph.consumers[consumer]) == 1:
+                chain.append(consumer)
+                consumer = graph.consumers[consumer][0][0]
+            end = paths[consumer]
+            if chain and end is not None:
+                for index in chain:
+                    paths[index] = _common(path, end)
 
 
 def _neighbours(graph: GraphModel, index: int) -> list[int]:
