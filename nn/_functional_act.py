@@ -42,8 +42,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
     def compute(x: Tensor) -> Tensor:
         inside = (x.data > min_val) & (x.data < max_val)
-        clipped = am.as_tensor(x.data.clip(min_val, max_val))
-        return am.where(inside, x, clipped)
+        return am.where(inside, x, x.detach().clamp(min_val, max_val))
 
     return _maybe_inplace(input, inplace, "hardtanh_", compute)
 
@@ -61,7 +60,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """Leaky ReLU with a learned slope: one shared (weight of size 1) or one per channel (dim 1)."""
     if weight.numel() != 1:
-        channels = input.shape[1] if input.ndim >= 2 else input.shape[0]
+        channels = input.shape[1] if input.ndim >= 2 else 1  # no channel dim below 2-d, as in PyTorch
         if weight.numel() != channels:
             raise RuntimeError(
                 f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {weight.numel()} "

@@ -161,7 +161,7 @@ def embedding(
             f"but got {indices.dtype} instead (while checking arguments for embedding)"
         )
     rows = weight.shape[0]
-    if indices.size and (indices.min() < -rows or indices.max() >= rows):
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
         raise IndexError("index out of range in self")
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding(): scale_grad_by_freq and sparse gradients are not supported")
@@ -169,11 +169,11 @@ def embedding(
         padding_idx += rows
     if max_norm is not None:
         with am.no_grad():
-            used = np.unique(indices % rows)
+            used = np.unique(indices)
             norms = np.linalg.norm(weight.data[used], ord=norm_type, axis=1)
             big = norms > max_norm
             weight.data[used[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(weight.dtype)
     out = weight[indices]
     if padding_idx is not None:
-        out = am.where((indices % rows == padding_idx)[..., None], out.detach(), out)
+        out = am.where((indices == padding_idx)[..., None], out.detach(), out)
     return out
