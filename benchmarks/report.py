@@ -150,6 +150,16 @@ def render(results: list[WorkloadResult], meta: dict[str, Any], settings: dict[s
             n = int(r.workload.config["n"])
             per = [_median(r, s) for s in ("floor", "engine", "torch")]
             lines.append(f"| {n} | " + " | ".join("-" if v is None else f"{1e3 * v / n:.2f}" for v in per) + " |")
+        if len(chain) > 1:
+            lines.append("")
+            for s in ("floor", "engine", "torch"):
+                per_step = [(int(r.workload.config["n"]), _median(r, s)) for r in chain]
+                known = [(n, v / n) for n, v in per_step if v is not None]
+                if len(known) > 1:
+                    lines.append(
+                        f"- {LABELS[s]}: time per step at N = {known[-1][0]} is {known[-1][1] / known[0][1]:.2f}x "
+                        f"that at N = {known[0][0]} (1.00x = linear in N)."
+                    )
 
     digits = [r for r in timed if r.workload.kind == "digits"]
     for r in digits:
