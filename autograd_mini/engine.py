@@ -219,7 +219,7 @@ def _share_version(view: Tensor, base: Tensor) -> None:
         view._version_box = base._version_box
 
 
-def _toposort(roots: Sequence[Node]) -> list[Node]:
+def toposort(roots: Sequence[Node]) -> list[Node]:
     """Nodes reachable from ``roots``, each after every node that consumes its output.
 
     Iterative depth-first search with an explicit stack; reverse post-order is a topological order.
@@ -329,7 +329,7 @@ def run_backward(
             key = id(root.grad_fn)
             node_grads[key] = grad if key not in node_grads else node_grads[key] + grad
             root_nodes.append(root.grad_fn)
-    order = _toposort(root_nodes)
+    order = toposort(root_nodes)
     targets: set[int] = set()
     needed: set[int] | None = None
     if inputs is not None:
