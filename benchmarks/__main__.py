@@ -5,12 +5,14 @@ Examples::
     python -m benchmarks                              # everything; writes benchmarks/results/<date>-<host>.md + latest.md
     python -m benchmarks --only W2 --repeat 20        # one workload, printed only
     python -m benchmarks --only W2,W4-N1e3 --systems floor,engine --profile engine
+    python -m benchmarks --only W2 --compare benchmarks/results/latest.json   # before/after
     python -m benchmarks --smoke                      # every workload once at tiny sizes (what the test runs)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -48,6 +50,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--systems", help=f"comma-separated subset of {', '.join(LABELS)} (default: all)")
     parser.add_argument("--threads", type=int, help="limit NumPy's BLAS to this many threads (PyTorch follows)")
     parser.add_argument("--profile", metavar="SYSTEM", help="after timing, cProfile SYSTEM's step (e.g. engine)")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="JSON",
+        help="also print medians against an earlier run's JSON (e.g. latest.json)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser.parse_args(argv)
 
@@ -101,6 +109,8 @@ def main(argv: list[str] | None = None) -> list[WorkloadResult]:
         if r.profile:
             print(f"\n## cProfile of {args.profile} on {r.workload.id}\n\n```\n{r.profile}```")
     print(markdown)
+    if args.compare is not None:
+        print(report.compare(results, json.loads(args.compare.read_text())))
     full_run = not (args.only or args.smoke or args.systems or args.repeat or args.warmup)
     out_dir = args.out if args.out is not None else (report.RESULTS_DIR if full_run else None)
     if out_dir is not None:

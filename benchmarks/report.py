@@ -247,3 +247,25 @@ def write(markdown: str, data: dict[str, Any], out_dir: Path) -> list[Path]:
         js.write_text(json.dumps(data, indent=1, default=float) + "\n")
         paths += [md, js]
     return paths
+
+
+def compare(results: list[WorkloadResult], baseline: dict[str, Any]) -> str:
+    """This run's medians against a previous run's JSON. On a noisy machine the ratio to the floor of the same run
+    is the steadier figure, so both runs' ratios to their own floor are shown too."""
+    lines = [
+        f"## Against the run of {baseline.get('meta', {}).get('time', '?')}",
+        "",
+        "| workload | system | then ms | now ms | now / then | then / floor | now / floor |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        old = baseline.get("workloads", {}).get(r.workload.id, {}).get("timings_ms", {})
+        old_floor = old.get("floor", {}).get("median")
+        for system, timing in r.timings.items():
+            then = old.get(system, {}).get("median")
+            lines.append(
+                f"| {r.workload.id} | {LABELS[system]} | {_ms(then)} | {_ms(timing.median)} "
+                f"| {_ratio(timing.median, then)} | {_ratio(then, old_floor)} "
+                f"| {_ratio(timing.median, _median(r, 'floor'))} |"
+            )
+    return "\n".join(lines) + "\n"
