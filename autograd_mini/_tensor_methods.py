@@ -134,16 +134,18 @@ class TensorMethods:
 
     # -------------------------------------------------------------------------- in place
     def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        return F.inplace(self, "add_", lambda t: F.add(t, other, alpha=alpha))
+        scaled = other if alpha == 1 else other * alpha
+        return F.inplace_ufunc(self, "add_", np.add, scaled, lambda t: F.add(t, scaled))
 
     def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        return F.inplace(self, "sub_", lambda t: F.sub(t, other, alpha=alpha))
+        scaled = other if alpha == 1 else other * alpha
+        return F.inplace_ufunc(self, "sub_", np.subtract, scaled, lambda t: F.sub(t, scaled))
 
     def mul_(self, other: Any) -> Tensor:
-        return F.inplace(self, "mul_", lambda t: F.mul(t, other))
+        return F.inplace_ufunc(self, "mul_", np.multiply, other, lambda t: F.mul(t, other))
 
     def div_(self, other: Any) -> Tensor:
-        return F.inplace(self, "div_", lambda t: F.div(t, other))
+        return F.inplace_ufunc(self, "div_", np.true_divide, other, lambda t: F.div(t, other))
 
     def pow_(self, exponent: Any) -> Tensor:
         return F.inplace(self, "pow_", lambda t: F.pow(t, exponent))

@@ -72,7 +72,7 @@ from .ops.elementwise import (
     where,
 )
 from .ops.indexing import gather, getitem, index_scatter, one_hot
-from .ops.inplace import inplace, setitem_
+from .ops.inplace import inplace, inplace_ufunc, setitem_
 from .ops.linalg import bmm, dot, linear, matmul, mm, outer
 from .ops.numpy_names import accepts_numpy_names
 from .ops.reduce import amax, amin, mean, prod_except, std, sum, var
@@ -118,7 +118,7 @@ __all__ = [
     "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "as_tensor", "bmm", "broadcast_to", "cast",
     "cat", "chunk", "clamp", "clip", "clone", "col2im", "concat", "concatenate", "cos", "cumsum", "div", "dot",
     "elu", "eq", "equal", "erf", "exp", "exp2", "expand", "expm1", "flatten", "flip", "floor_divide", "gather",
-    "ge", "gelu", "getitem", "gt", "hardtanh", "index_scatter", "inplace", "isfinite", "isnan", "le",
+    "ge", "gelu", "getitem", "gt", "hardtanh", "index_scatter", "inplace", "inplace_ufunc", "isfinite", "isnan", "le",
     "leaky_relu", "linear", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or", "logsigmoid",
     "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mish", "mm",
     "movedim", "mul", "ne", "neg", "norm", "one_hot", "outer", "pad", "permute", "pow", "prod", "prod_except",

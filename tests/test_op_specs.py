@@ -23,6 +23,7 @@ SECOND_ORDER = [spec for spec in DIFFERENTIABLE if spec.gradgrad]
 # Names of functional.__all__ that are not tensor functions, so they get no spec:
 EXEMPT = {
     "inplace",  # the machinery behind Tensor.add_ & co. (takes a compute callback); tested with in-place ops
+    "inplace_ufunc",  # the same, writing with a NumPy ufunc when nothing is recorded
     "setitem_",  # Tensor.__setitem__ (mutates, returns None); tested with in-place ops
     "as_tensor",  # a factory / conversion, no computation
     "allclose",  # returns a Python bool

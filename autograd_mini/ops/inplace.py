@@ -62,6 +62,42 @@ def inplace(tensor: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> T
     return tensor
 
 
+def inplace_ufunc(
+    tensor: Tensor, name: str, ufunc: np.ufunc, other: Any, compute: Callable[[Tensor], Tensor]
+) -> Tensor:
+    """``tensor = ufunc(tensor, other)`` in place.  With nothing to record (no_grad, or no operand
+    requiring grad) NumPy writes straight into the tensor's storage, with no temporary array: the
+    path of every optimizer update.  Otherwise ``compute`` records it like any in-place op."""
+    other_requires_grad = isinstance(other, Tensor) and other._requires_grad
+    if engine._grad_enabled and (tensor._requires_grad or other_requires_grad):
+        return inplace(tensor, name, compute)
+    inplace_check(tensor, name)
+    operand = other.data if isinstance(other, Tensor) else other
+    try:
+        ufunc(tensor.data, operand, out=tensor.data, casting="same_kind")
+    except ValueError:
+        shape = np.broadcast_shapes(tensor.shape, np.shape(operand)) if _broadcastable(tensor, operand) else None
+        raise RuntimeError(
+            f"{name}: output with shape {shape_text(tensor.shape)} doesn't match the broadcast shape "
+            f"{shape_text(shape) if shape is not None else shape_text(np.shape(operand))}"
+        ) from None
+    except TypeError:
+        raise RuntimeError(
+            f"{name}: result type {np.result_type(tensor.data, operand)} can't be cast to the desired output "
+            f"type {tensor.data.dtype}"
+        ) from None
+    bump_version(tensor)
+    return tensor
+
+
+def _broadcastable(tensor: Tensor, operand: Any) -> bool:
+    try:
+        np.broadcast_shapes(tensor.shape, np.shape(operand))
+    except ValueError:
+        return False
+    return True
+
+
 def _write(tensor: Tensor, result: Tensor, name: str) -> None:
     if result.shape != tensor.shape:
         raise RuntimeError(
