@@ -156,7 +156,7 @@ def fit(
         for key, value in record.items():
             history.setdefault(key, []).append(value)
         if progress is not None:
-            epoch_range.set_postfix({k: f"{v:.4f}" for k, v in record.items()})
+            epoch_range.set_postfix({k: f"{v:.4f}" for k, v in record.items() if k != "test_loss"})
         if on_epoch is not None and on_epoch(epoch, history):
             break
     return history
