@@ -94,9 +94,7 @@ def _convnd(
     kernel_axes = tuple(range(2 + k, 2 + 2 * k))
     if groups == 1:
         cols = windows.permute((0, *spatial_axes, 1, *kernel_axes)).reshape(rows, -1)
-        out = cols @ weight.reshape(out_channels, -1).T  # (rows, O)
-        if bias is not None:
-            out = out + bias
+        out = am.linear(cols, weight.reshape(out_channels, -1), bias)  # (rows, O): one BLAS call
         out = out.reshape((n, *out_spatial, out_channels))
         result = out.permute((0, 1 + k, *range(1, 1 + k)))
     else:

@@ -47,16 +47,12 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b: (*, in_features) with weight (out_features, in_features) -> (*, out_features)."""
-    if input.ndim == 0 or weight.ndim not in (1, 2) or input.shape[-1] != weight.shape[-1]:
+    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
         rows = math.prod(input.shape[:-1])
         features = input.shape[-1] if input.ndim else 1
         w = weight.shape if weight.ndim == 2 else (1, *weight.shape)
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{features} and {w[-1]}x{w[0]})")
-    if input.ndim > 2:
-        out = (input.reshape(-1, input.shape[-1]) @ weight.T).reshape((*input.shape[:-1], -1))
-    else:
-        out = input @ weight.T
-    return out if bias is None else out + bias
+    return am.linear(input, weight, bias)  # the engine's fused x W^T + b (one node, as PyTorch's addmm)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
