@@ -13,7 +13,7 @@ import gc
 import traceback
 import warnings
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -222,25 +222,23 @@ def _share_version(view: Tensor, base: Tensor) -> None:
 def toposort(roots: Sequence[Node]) -> list[Node]:
     """Nodes reachable from ``roots``, each after every node that consumes its output.
 
-    Iterative depth-first search with an explicit stack; reverse post-order is a topological order.
+    Iterative depth-first search with an explicit stack of (node, edge iterator) pairs: the
+    ``for ... else`` resumes each node's iterator where it stopped.  Reverse post-order is a
+    topological order.
     """
     order: list[Node] = []
-    visited: set[int] = set()
+    visited: set[Node] = set()
     for root in roots:
-        if id(root) in visited:
+        if root in visited:
             continue
-        visited.add(id(root))
-        stack: list[tuple[Node, int]] = [(root, 0)]
+        visited.add(root)
+        stack: list[tuple[Node, Iterator[Edge]]] = [(root, iter(root.next))]
         while stack:
-            node, position = stack[-1]
-            edges = node.next
-            while position < len(edges):
-                edge = edges[position]
-                position += 1
-                if isinstance(edge, Node) and id(edge) not in visited:
-                    visited.add(id(edge))
-                    stack[-1] = (node, position)
-                    stack.append((edge, 0))
+            node, edges = stack[-1]
+            for edge in edges:
+                if type(edge) is Node and edge not in visited:
+                    visited.add(edge)
+                    stack.append((edge, iter(edge.next)))
                     break
             else:
                 stack.pop()
@@ -289,6 +287,14 @@ def _run_vjp(node: Node, grad: Tensor, mask: Sequence[Edge]) -> list[Tensor | No
                 f"Function '{node.name()}' returned nan values in its {index}th output.\n" + _forward_stack_text(node)
             )
     return grads
+
+
+def _sum(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
+    """Two gradient contributions (same shape and dtype) added: a recorded op only when building a graph."""
+    if create_graph:
+        return a + b
+    total: Tensor = _Tensor._make(a.data + b.data, None)
+    return total
 
 
 def _accumulate_into_grad(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
@@ -347,8 +353,9 @@ def run_backward(
     error_state.__enter__()
     try:
         for node in order:
-            pending_grad = node_grads.pop(id(node), None)
-            if pending_grad is None or (needed is not None and id(node) not in needed):
+            node_key = id(node)
+            pending_grad = node_grads.pop(node_key, None)
+            if pending_grad is None or (needed is not None and node_key not in needed):
                 continue
             if node.inputs is None:
                 raise RuntimeError(_FREED_MESSAGE)
@@ -362,26 +369,31 @@ def run_backward(
                 retained = node.retain()
                 if retained is not None:
                     _accumulate_into_grad(retained, grad, create_graph)
-            if id(node) in targets:
-                captured[id(node)] = grad
+            if node_key in targets:
+                captured[node_key] = grad
             # Which inputs need a gradient: the edges themselves (None for constants), or, when
             # differentiating with respect to given inputs, only edges that lead to one of them.
             if needed is None:
                 mask: Sequence[Edge] = node.next
             else:
                 mask = [e if e is not None and (id(e) in needed or id(e) in targets) else None for e in node.next]
-            input_grads = _run_vjp(node, grad, mask)
+            if _anomaly_enabled:
+                input_grads = _run_vjp(node, grad, mask)
+            else:  # the same, inlined: this loop runs once per node
+                if node.saved_versions or node.out_version is not None:
+                    node.check_saved()
+                input_grads = node.op.backward(node, grad, mask)
             for edge, input_grad in zip(node.next, input_grads):
                 if input_grad is None or edge is None:
                     continue
                 key = id(edge)
-                if isinstance(edge, Node):
+                if type(edge) is Node:
                     pending = node_grads.get(key)
-                    node_grads[key] = input_grad if pending is None else pending + input_grad
+                    node_grads[key] = input_grad if pending is None else _sum(pending, input_grad, create_graph)
                 else:
-                    leaves[key] = edge
+                    leaves[key] = edge  # type: ignore[assignment]
                     pending = leaf_grads.get(key)
-                    leaf_grads[key] = input_grad if pending is None else pending + input_grad
+                    leaf_grads[key] = input_grad if pending is None else _sum(pending, input_grad, create_graph)
             if not retain_graph:
                 node.release()
         for key, leaf in leaves.items():
