@@ -66,6 +66,12 @@ def _max_poolnd(
     kernel, strides, pads, dilations = _pool_args(input, kernel_size, stride, padding, dilation, k, f"max_pool{k}d")
     _, widths = _pool_geometry(input.shape[-k:], kernel, strides, pads, dilations, ceil_mode)
     x = am.pad(input, widths, value=-math.inf) if any(widths) else input
+    spatial = x.shape[-k:]
+    if strides == kernel and all(d == 1 for d in dilations) and all(n % kk == 0 for n, kk in zip(spatial, kernel)):
+        # Non-overlapping windows tile the input: a reshape (a view) replaces the window op and col2im.
+        split = [size for n, kk in zip(spatial, kernel) for size in (n // kk, kk)]
+        tiles = x.reshape((*x.shape[:-k], *split))
+        return tiles.amax(tuple(range(x.ndim - k + 1, x.ndim + k, 2)))
     windows = am.sliding_windows(x, kernel, strides, dilations)
     return windows.amax(tuple(range(-k, 0)))
 
