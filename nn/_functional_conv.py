@@ -1,8 +1,8 @@
 """Convolution for ``nn.functional``, built on the ``sliding_windows`` (im2col) primitive.
 
 Convolution is one strided window view plus one BLAS matmul: the windows (N, C, *out, *kernel)
-are arranged as a (N * prod(out), C * prod(kernel)) matrix and multiplied by the flattened weight;
-groups become a batch dimension of that matmul.  No Python loop runs over samples or pixels.
+are arranged as a (C * prod(kernel), N * prod(out)) column matrix and multiplied by the flattened
+weight (O, C * prod(kernel)); groups become a batch dimension of that matmul.  No Python loop runs over samples or pixels.
 """
 
 from __future__ import annotations
