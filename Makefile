@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 
 demo: $(VENV)/.installed-demo
 	@scripts/ensure_dot.sh
-	$(PY) examples/xor_demo.py
+	$(PY) examples/main.py
 
 test: $(VENV)/.installed-dev
 	@scripts/ensure_dot.sh

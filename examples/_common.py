@@ -7,6 +7,8 @@ Every example is run as ``python examples/NAME.py [--quick] [--out DIR] [--seed 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import itertools
 import json
 from collections.abc import Callable, Sequence
@@ -29,6 +31,25 @@ from autograd_mini import Tensor
 F = nn.functional
 History = dict[str, list[float]]
 LossFn = Callable[[Tensor, Tensor], Tensor]
+
+
+def single_thread_blas(main: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Run an example's ``main`` with BLAS limited to one thread: the matrices here are small, and a threaded BLAS
+    spends more time synchronising than multiplying (three times slower on two busy cores).  Needs threadpoolctl,
+    which comes with scikit-learn; without it, nothing changes."""
+
+    @functools.wraps(main)
+    def wrapper(argv: Sequence[str] | None = None) -> dict[str, Any]:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - depends on the environment
+            limits: Any = contextlib.nullcontext()
+        else:
+            limits = threadpool_limits(limits=1, user_api="blas")
+        with limits:
+            return main(argv)
+
+    return wrapper
 
 
 def parse_args(

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import fit, mlp, parse_args, predict, report, rounded, save_figure, tile_figures
+from _common import fit, mlp, parse_args, predict, report, rounded, save_figure, single_thread_blas, tile_figures
 
 import autograd_mini as am
 import nn
@@ -66,6 +66,7 @@ def polynomial(coefficients: np.ndarray) -> Any:
     return model
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     n, max_steps, epochs = (60, 3000, 400) if args.quick else (200, 5000, 1500)

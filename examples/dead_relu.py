@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from _common import History, as_tensor, fit, mlp, new_figure, parse_args, report, save_figure
+from _common import History, as_tensor, fit, mlp, new_figure, parse_args, report, save_figure, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -32,6 +32,7 @@ def dead_fraction(model: nn.Sequential, X: Tensor) -> float:
     return float(np.mean((pre_activation <= 0).all(axis=0)))
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     epochs = 4 if args.quick else 12

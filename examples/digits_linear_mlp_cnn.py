@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from _common import fit, mlp, parse_args, report, save_figure
+from _common import fit, mlp, parse_args, report, save_figure, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -28,6 +28,7 @@ def cnn() -> nn.Sequential:
     )
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     epochs = 5 if args.quick else 25

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import parse_args, report, rounded, save_graph
+from _common import parse_args, report, rounded, save_graph, single_thread_blas
 
 import autograd_mini as am
 
@@ -24,6 +24,7 @@ B0 = [0.5, -0.1]
 UPSTREAM = [1.0, -2.0]  # dL/dz: a non-uniform seed, so a vjp that ignored it would show
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     W = am.tensor(W0, dtype=am.float64, requires_grad=True)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import new_figure, parse_args, report, rounded, save_figure
+from _common import new_figure, parse_args, report, rounded, save_figure, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -84,6 +84,7 @@ def steps_to(gaps: Sequence[float], tolerance: float) -> int | None:
     return next((k + 1 for k, gap in enumerate(gaps) if gap <= tolerance), None)
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     n, steps, epochs = (100, 120, 10) if args.quick else (400, 200, 30)

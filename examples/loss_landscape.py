@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import F, as_tensor, fit, mlp, new_figure, parse_args, report, save_figure
+from _common import F, as_tensor, fit, mlp, new_figure, parse_args, report, save_figure, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -65,6 +65,7 @@ def saddle(v: Any) -> Any:
     return v[0] ** 2 - v[1] ** 2
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     epochs, steps = (100, 11) if args.quick else (400, 31)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import F, fit, mlp, parse_args, report, save_figure, save_graph
+from _common import F, fit, mlp, parse_args, report, save_figure, save_graph, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -56,6 +56,7 @@ def draw_training_step(model: nn.Module, X: np.ndarray, y: np.ndarray, out: Any)
     )
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     def options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--epochs", type=int, default=None, help="epochs on the digits (default 30; 3 quick)")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import new_figure, parse_args, report, save_figure
+from _common import new_figure, parse_args, report, save_figure, single_thread_blas
 
 import autograd_mini as am
 from autograd_mini import Tensor
@@ -62,6 +62,7 @@ def gradient_descent(x0: float, lr: float, tol: float, max_steps: int) -> list[f
     return xs
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     def options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--x0", type=float, default=2.0, help="starting point (default 2)")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import mlp, new_figure, parse_args, report, save_figure, save_graph
+from _common import mlp, new_figure, parse_args, report, save_figure, save_graph, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -46,6 +46,7 @@ def draw_neurons(ax: Any, sizes: Sequence[int], title: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     counts: dict[str, dict[str, int]] = {}

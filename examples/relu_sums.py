@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import fit, mlp, new_figure, parse_args, predict, report, save_figure
+from _common import fit, mlp, new_figure, parse_args, predict, report, save_figure, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -33,6 +33,7 @@ def relu_sum(k: int, x: np.ndarray) -> np.ndarray:
     return (np.sin(knots[0]) + ramps @ am.tensor(bends)).numpy()
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     epochs = 300 if args.quick else 1000

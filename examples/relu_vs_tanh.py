@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from _common import History, fit, mlp, parse_args, report, save_figure
+from _common import History, fit, mlp, parse_args, report, save_figure, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -28,6 +28,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", type=float, default=None, help="training accuracy to reach (0.95; 0.9 quick)")
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__, options)
     target = args.target if args.target is not None else (0.9 if args.quick else 0.95)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from _common import F, fit, mlp, parse_args, report, save_figure, tile_figures
+from _common import F, fit, mlp, parse_args, report, save_figure, single_thread_blas, tile_figures
 
 import autograd_mini as am
 import nn
@@ -37,6 +37,7 @@ def l2_loss(model: nn.Module, strength: float) -> Any:
     return loss
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     per_class, epochs = (50, 150) if args.quick else (100, 400)

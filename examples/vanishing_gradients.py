@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from _common import F, new_figure, parse_args, report, save_figure, save_graph
+from _common import F, new_figure, parse_args, report, save_figure, save_graph, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -49,6 +49,7 @@ def layer_norms(model: nn.Module) -> list[float]:
     return [float(np.linalg.norm(p.grad.numpy())) for name, p in model.named_parameters() if name.endswith("weight")]
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     width, batch = (32, 64) if args.quick else (64, 256)

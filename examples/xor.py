@@ -13,12 +13,13 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from _common import accuracy, bce_logits, fit, mlp, parse_args, report, save_figure, tile_figures
+from _common import accuracy, bce_logits, fit, mlp, parse_args, report, save_figure, single_thread_blas, tile_figures
 
 import nn
 from visualize.plots import plot_decision_regions
 
 
+@single_thread_blas
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__)
     n, epochs = (100, 150) if args.quick else (400, 400)
