@@ -355,6 +355,9 @@ def test_module_list_and_dict() -> None:
     table["act"] = nn.ReLU()
     assert list(table.keys()) == ["enc", "dec", "act"]
     assert isinstance(table.pop("act"), nn.ReLU) and len(table) == 2
+    copied = nn.ModuleDict(table)
+    assert list(copied.keys()) == ["enc", "dec"] and copied["enc"] is table["enc"]
+    assert list(nn.ModuleDict([("a", nn.ReLU())])) == ["a"]
 
 
 def test_identity_flatten_unflatten() -> None:

@@ -231,3 +231,23 @@ def test_float32_cnn_training_steps_track_pytorch() -> None:
         theirs.zero_grad()
     for (name, value), tvalue in zip(ours.state_dict().items(), theirs.state_dict().values()):
         assert_close(value, tvalue, name, 1e-4, 1e-5)
+
+
+def test_maxout_and_residual_match_their_pytorch_compositions() -> None:
+    am.manual_seed(0)
+    maxout = nn.Maxout(4, 3, pieces=2).double()
+    linear = tnn.Linear(4, 6).double()
+    linear.load_state_dict({k.removeprefix("linear."): to_torch(v) for k, v in maxout.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    xa, xt = am.tensor(x, requires_grad=True), torch.from_numpy(x).requires_grad_(True)
+    out, tout = maxout(xa), linear(xt).view(5, 3, 2).amax(-1)
+    assert_close(out, tout, "maxout output", 1e-10, 1e-12)
+    out.sum().backward()
+    tout.sum().backward()
+    assert_close(xa.grad, xt.grad, "maxout input grad", 1e-10, 1e-12)
+    assert_close(maxout.linear.weight.grad, linear.weight.grad, "maxout weight grad", 1e-10, 1e-12)
+    block = nn.Residual(nn.Linear(4, 4), nn.Tanh()).double()
+    inner = tnn.Linear(4, 4).double()
+    inner.load_state_dict({k.removeprefix("fn.0."): to_torch(v) for k, v in block.state_dict().items()})
+    assert list(block.state_dict()) == ["fn.0.weight", "fn.0.bias"]
+    assert_close(block(am.tensor(x)), xt + torch.tanh(inner(xt)), "residual output", 1e-10, 1e-12)
