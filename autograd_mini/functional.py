@@ -99,7 +99,7 @@ from .ops.shape import (
     unsqueeze,
     view,
 )
-from .ops.window import col2im, sliding_windows
+from .ops.window import col2im, sliding_windows, window_max
 
 # PyTorch spells these dim/keepdim; NumPy users may write axis/keepdims (sum, mean, var, std,
 # amax and amin take both natively).
@@ -125,5 +125,5 @@ __all__ = [
     "reciprocal", "relu", "remainder", "repeat", "reshape", "rsqrt", "setitem_", "sigmoid", "sigmoid_backward", "sign", "silu",
     "sin", "sliding_windows", "softmax", "softplus", "softsign", "split", "sqrt", "square", "squeeze", "stack",
     "std", "sub", "sum", "sum_to", "swapaxes", "swish", "tanh", "tanh_backward", "transpose", "unflatten", "unsqueeze", "var",
-    "view", "where", "xlogy",
+    "view", "where", "window_max", "xlogy",
 ]  # fmt: skip

@@ -1,7 +1,7 @@
 """Pooling for ``nn.functional``: max, average and adaptive pooling on the ``sliding_windows`` primitive.
 
-Max pooling is ``amax`` over each window (ties share the gradient evenly, as the engine's full
-max does; PyTorch sends it all to the first maximum), average pooling a window ``sum`` divided
+Max pooling is the engine's ``window_max`` over each window (the gradient goes to the first
+maximum of a window, as in PyTorch), average pooling a window ``sum`` divided
 by PyTorch's divisor; adaptive average pooling multiplies by constant bin-averaging matrices.
 """
 
@@ -66,14 +66,8 @@ def _max_poolnd(
     kernel, strides, pads, dilations = _pool_args(input, kernel_size, stride, padding, dilation, k, f"max_pool{k}d")
     _, widths = _pool_geometry(input.shape[-k:], kernel, strides, pads, dilations, ceil_mode)
     x = am.pad(input, widths, value=-math.inf) if any(widths) else input
-    spatial = x.shape[-k:]
-    if strides == kernel and all(d == 1 for d in dilations) and all(n % kk == 0 for n, kk in zip(spatial, kernel)):
-        # Non-overlapping windows tile the input: a reshape (a view) replaces the window op and col2im.
-        split = [size for n, kk in zip(spatial, kernel) for size in (n // kk, kk)]
-        tiles = x.reshape((*x.shape[:-k], *split))
-        return tiles.amax(tuple(range(x.ndim - k + 1, x.ndim + k, 2)))
     windows = am.sliding_windows(x, kernel, strides, dilations)
-    return windows.amax(tuple(range(-k, 0)))
+    return am.window_max(windows, k)
 
 
 def max_pool2d(
@@ -207,7 +201,7 @@ def _adaptive_max(input: Tensor, output_size: Any, return_indices: bool, k: int)
             f"{name}(): input size {list(spatial)} must be divisible by output size {list(sizes)}"
         )
     kernel = tuple(n // m for n, m in zip(spatial, sizes))
-    return am.sliding_windows(input, kernel, kernel).amax(tuple(range(-k, 0)))
+    return am.window_max(am.sliding_windows(input, kernel, kernel), k)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Tensor:

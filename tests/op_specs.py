@@ -1301,6 +1301,24 @@ SPECS: list[OpSpec] = [
     ),
     # ---------------------------------------------------------------- windows (conv/pool)
     OpSpec(
+        "window_max",
+        am.window_max,
+        lambda x, k: x.max(axis=tuple(range(-k, 0))),
+        ((2, 3, 4, 2, 2),),
+        kwargs={"k": 2},
+        primitives=("window_max",),
+        torch=lambda torch, x, k: x.amax(tuple(range(-k, 0))),
+    ),
+    OpSpec(
+        "window_max[k1]",
+        am.window_max,
+        lambda x, k: x.max(axis=-1),
+        ((3, 5, 3),),
+        kwargs={"k": 1},
+        primitives=("window_max",),
+        torch=lambda torch, x, k: x.amax(-1),
+    ),
+    OpSpec(
         "sliding_windows",
         am.sliding_windows,
         _np_windows,

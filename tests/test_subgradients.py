@@ -217,3 +217,11 @@ def test_softplus_beyond_threshold_is_the_identity() -> None:
     out, v, g = vjp(lambda x: am.softplus(x, beta=2.0, threshold=5.0), [3.0, -1000.0, 1000.0])
     np.testing.assert_allclose(out, [3.0, 0.0, 1000.0])
     np.testing.assert_allclose(g, [v[0], 0.0, v[2]])
+
+
+def test_window_max_sends_the_gradient_to_the_first_maximum_as_pytorch_max_pool() -> None:
+    x = am.ones(1, 1, 2, 4, requires_grad=True)
+    pooled = am.window_max(am.sliding_windows(x, (2, 2), (2, 2)), 2)
+    upstream = am.tensor([[[[3.0, 5.0]]]])
+    (pooled * upstream).sum().backward()
+    assert x.grad.tolist() == [[[[3.0, 0.0, 5.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]]

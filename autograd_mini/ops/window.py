@@ -8,7 +8,8 @@ over the kernel offsets (k_h * k_w strided additions) rather than ``np.add.at`` 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -44,6 +45,32 @@ def _col2im_forward(g: np.ndarray, *, shape: Triple, kernel: Triple, stride: Tri
     return result
 
 
+def _offsets(windows: np.ndarray, k: int) -> Iterator[tuple[Any, ...]]:
+    """Index tuples selecting each kernel offset of the last ``k`` axes, in row-major order."""
+    return ((Ellipsis, *offset) for offset in itertools.product(*(range(n) for n in windows.shape[-k:])))
+
+
+def _window_max_forward(windows: np.ndarray, *, k: int) -> np.ndarray:
+    # An elementwise maximum per kernel offset: NumPy's reductions over short strided trailing axes
+    # are many times slower than these whole-array passes.
+    offsets = _offsets(windows, k)
+    out = windows[next(offsets)].copy()
+    for offset in offsets:
+        np.maximum(out, windows[offset], out=out)
+    return out
+
+
+def _first_max_mask(windows: Tensor, out: Tensor, k: int) -> Tensor:
+    """1 at the first (row-major) position of each window's maximum, 0 elsewhere: PyTorch's max-pool rule."""
+    mask = np.zeros(windows.shape, dtype=windows.data.dtype)
+    taken = np.zeros(out.shape, dtype=bool)
+    for offset in _offsets(windows.data, k):
+        hit = (windows.data[offset] == out.data) & ~taken
+        mask[offset] = hit
+        taken |= hit
+    return Tensor._make(mask, None)
+
+
 # ------------------------------------------------------------------- the derivative table
 SLIDING_WINDOWS = defop(
     "sliding_windows",
@@ -62,7 +89,28 @@ COL2IM = defop(
 )
 
 
+WINDOW_MAX = defop(
+    "window_max",
+    _window_max_forward,
+    lambda g, out, w, *, k: g.reshape(g.shape + (1,) * k) * _first_max_mask(w, out, k),
+    uses_out=True,
+    grad_fn_name="MaxPool2DWithIndicesBackward0",
+)
+
+
 # ------------------------------------------------------------------- public functions
+def window_max(windows: Tensor, k: int = 2) -> Tensor:
+    """Maximum over the last ``k`` axes (the kernel axes of :func:`sliding_windows`), max pooling's core.
+
+    The gradient goes to the first maximum of each window in row-major order, as PyTorch's max pooling.
+    """
+    if not 1 <= k <= windows.ndim:
+        raise RuntimeError(f"window_max(): k must be in [1, {windows.ndim}], got {k}")
+    if windows.data.size == 0:
+        raise RuntimeError(f"window_max(): empty windows of shape {shape_text(windows.shape)}")
+    return call(WINDOW_MAX, windows, k=int(k))
+
+
 def _tuple(value: int | Sequence[int], k: int, name: str) -> Triple:
     values = (int(value),) * k if isinstance(value, (int, np.integer)) else tuple(int(v) for v in value)
     if len(values) != k or any(v <= 0 for v in values):
