@@ -17,6 +17,8 @@ from ._layout import CUT, Options, Resolved, level, parent, place
 from .grads import combined_norm, grad_norm
 from .render import GraphView
 
+SHARED_SPLIT = 4  # a leaf used by more drawn nodes than this is drawn next to each of them
+
 
 class _Builder:
     def __init__(self, r: Resolved, o: Options) -> None:
@@ -33,6 +35,7 @@ class _Builder:
         self.drawn = 0
         self.attr_cache: dict[tuple[Any, ...], str] = {}
         self.edges = 0
+        self.split: dict[int, list[str]] = {}  # leaves drawn once per user
         self.view = GraphView(
             name="autograd_graph",
             graph_attr={"rankdir": o.rankdir, "fontname": st.FONT, "nodesep": "0.3", "ranksep": "0.35"},
@@ -156,7 +159,16 @@ class _Builder:
                 kind = "parameter" if r.is_param[j] else "input"
                 facts = (leaf.shape, leaf.dtype, leaf.data)
                 lines = self.tensor_lines(r.leaf_names[j], facts, r.leaf_grads[j], self.leaf_norms[j])
-                self.node(self.target(path), f"t{j}", lines, kind, self.leaf_norms[j])
+                users = sorted({self.node_ids[c] for c, _ in g.leaf_consumers[j]})
+                if len(users) <= SHARED_SPLIT:
+                    self.node(self.target(path), f"t{j}", lines, kind, self.leaf_norms[j])
+                    continue
+                # One copy per user: a single node with edges to ops all over a deep graph (a weight shared by
+                # every step of an unrolled loop) makes dot's layout take minutes.
+                lines.insert(1 if r.leaf_names[j] else 0, st.esc(f"(shared by {len(users)} ops)"))
+                self.split[j] = users
+                for user in users:
+                    self.node(self.target(path), f"t{j}_{user}", lines, kind, self.leaf_norms[j])
         self.emit_boxes()
         self.emit_roots(source)
         self.emit_edges(source)
@@ -257,6 +269,8 @@ class _Builder:
             else:
                 src, norm = self.leaf_ids[p], self.leaf_norms[p]
             dst = self.node_ids[c]
+            if kind == "leaf" and p in self.split:
+                src = f"t{p}_{dst}"
             if src == dst or (src, dst) in done:
                 continue
             done.add((src, dst))
