@@ -15,11 +15,6 @@ from .tensor import Tensor
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
-def relu(input: Tensor) -> Tensor:
-    """max(x, 0), with gradient 0 at x = 0."""
-    return where(input.data > 0, input, 0.0)
-
-
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, negative_slope * x otherwise."""
     return where(input.data > 0, input, input * negative_slope)

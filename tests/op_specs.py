@@ -497,7 +497,16 @@ SPECS: list[OpSpec] = [
     _unary("abs", am.abs, np.abs, ("abs",), T("abs"), "nonzero"),
     _unary("sign", am.sign, np.sign, ("sign",), T("sign"), "nonzero"),
     _unary("clone", am.clone, np.copy, ("clone",), T("clone")),
-    _unary("relu", am.relu, lambda x: np.maximum(x, 0), ("where",), T("relu"), "nonzero"),
+    _unary("relu", am.relu, lambda x: np.maximum(x, 0), ("relu",), T("relu"), "nonzero"),
+    _binary(
+        "relu_backward",
+        am.relu_backward,
+        lambda g, y: np.where(y > 0, g, 0),
+        ("relu_backward",),
+        lambda torch, g, y: torch.ops.aten.threshold_backward(g, y, 0),
+        ("real", "nonzero"),
+        shapes=((2, 3), (2, 3)),
+    ),
     OpSpec(
         "leaky_relu",
         am.leaky_relu,

@@ -225,3 +225,11 @@ def test_window_max_sends_the_gradient_to_the_first_maximum_as_pytorch_max_pool(
     upstream = am.tensor([[[[3.0, 5.0]]]])
     (pooled * upstream).sum().backward()
     assert x.grad.tolist() == [[[[3.0, 0.0, 5.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]]
+
+
+def test_relu_propagates_nan_and_zeroes_non_finite_upstream_where_inactive() -> None:
+    x = am.tensor([np.nan, -1.0, 2.0], requires_grad=True)
+    y = am.relu(x)
+    assert np.isnan(y.data[0]) and y.data[1:].tolist() == [0.0, 2.0]  # relu(NaN) = NaN, as PyTorch
+    y.backward(am.tensor([1.0, np.inf, 3.0]))
+    assert x.grad.data[1] == 0.0 and x.grad.data[2] == 3.0  # an inactive unit blocks even inf
