@@ -163,9 +163,13 @@ def defop(
     return op
 
 
+_NO_ATTRS: dict[str, Any] = {}
+
+
 def call(op: OpDef, *inputs: Tensor, **attrs: Any) -> Tensor:
     """Apply a registered primitive to Tensors (thin alias kept for readability in op files)."""
-    return apply(op, inputs, attrs)
+    # Ops without attributes share one empty dict (never mutated), so their nodes hold no dict of their own.
+    return apply(op, inputs, attrs or _NO_ATTRS)
 
 
 def _sum_to_forward(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
