@@ -69,6 +69,13 @@ def parse_args(
     return args
 
 
+def grad_of(tensor: Tensor) -> np.ndarray:
+    """The ``.grad`` of a leaf as an array (an error if backward has not reached it)."""
+    if tensor.grad is None:
+        raise RuntimeError("no gradient: backward has not reached this tensor")
+    return tensor.grad.numpy()
+
+
 def mlp(sizes: Sequence[int], activation: Callable[[], nn.Module] = nn.ReLU) -> nn.Sequential:
     """Linear layers of the given sizes with ``activation()`` between them (none after the last)."""
     layers: list[nn.Module] = []

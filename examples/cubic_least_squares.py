@@ -16,7 +16,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import fit, mlp, parse_args, predict, report, rounded, save_figure, single_thread_blas, tile_figures
+from _common import (
+    fit,
+    grad_of,
+    mlp,
+    parse_args,
+    predict,
+    report,
+    rounded,
+    save_figure,
+    single_thread_blas,
+    tile_figures,
+)
 
 import autograd_mini as am
 import nn
@@ -49,7 +60,7 @@ def gradient_descent(
         opt.zero_grad()
         loss = ((Z @ w - target) ** 2).mean()
         loss.backward()
-        if float(np.abs(w.grad.numpy()).max()) < tol:
+        if float(np.abs(grad_of(w)).max()) < tol:
             break
         opt.step()
     scaled = w.detach().numpy()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import parse_args, report, rounded, save_graph, single_thread_blas
+from _common import grad_of, parse_args, report, rounded, save_graph, single_thread_blas
 
 import autograd_mini as am
 
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     g, Wn, xn = np.array(UPSTREAM), np.array(W0), np.array(X0)
     by_hand = {"W": np.outer(g, xn), "b": g, "x": Wn.T @ g}
-    by_backward = {"W": W.grad.numpy(), "b": b.grad.numpy(), "x": x.grad.numpy()}
+    by_backward = {"W": grad_of(W), "b": grad_of(b), "x": grad_of(x)}
     agree = all(np.allclose(by_hand[k], by_backward[k], rtol=0, atol=1e-12) for k in by_hand)
     return report(
         "Linear layer z = W x + b",

@@ -94,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     b_test = np.random.default_rng(args.seed + 1).normal(size=3)
     b = am.tensor(b_test, requires_grad=True)
     (autograd_grad,) = am.grad(loss_of(b, X, y), [b])
+    assert autograd_grad is not None
     gradient_error = float(np.abs(autograd_grad.numpy() - analytic_gradient(b_test, Xn, yn)).max())
 
     b_star = newton_optimum(Xn, yn)

@@ -36,7 +36,9 @@ def derivatives(x0: float) -> tuple[float, float, float]:
     x = am.tensor(x0, dtype=am.float64, requires_grad=True)
     y = f(x)
     (slope,) = am.grad(y, [x], create_graph=True)
+    assert slope is not None
     (curvature,) = am.grad(slope, [x])
+    assert curvature is not None
     return y.item(), slope.item(), curvature.item()
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from _common import F, new_figure, parse_args, report, save_figure, save_graph, single_thread_blas
+from _common import F, grad_of, new_figure, parse_args, report, save_figure, save_graph, single_thread_blas
 
 import autograd_mini as am
 import nn
@@ -46,7 +46,7 @@ def deep_network(fan_in: int, width: int, classes: int, activation: Callable[[],
 
 def layer_norms(model: nn.Module) -> list[float]:
     """The gradient norm of each linear layer's weight, from input to output."""
-    return [float(np.linalg.norm(p.grad.numpy())) for name, p in model.named_parameters() if name.endswith("weight")]
+    return [float(np.linalg.norm(grad_of(p))) for name, p in model.named_parameters() if name.endswith("weight")]
 
 
 @single_thread_blas
