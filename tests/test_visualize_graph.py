@@ -321,6 +321,8 @@ def test_record_grads_during_the_users_backward_gives_every_node_and_the_order()
     titles = sorted(v.splitlines()[0] for k, v in texts(view).items() if k.startswith("o"))
     assert [t.split()[0] for t in titles] == ["#1", "#2", "#3", "#4", "#5"]
     assert "#1 SumBackward0" in titles
+    values = texts(visualize.draw_graph(z, grads=record, show_values=True, show_intermediates=True))
+    assert any(v.startswith("[2] float32\ndata [2.718, 0.1353]") for v in values.values())  # exp(x), kept
     # After the block the hooks are gone: another backward records nothing more.
     x.grad = None
     count = len(record.order)

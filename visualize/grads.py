@@ -30,12 +30,16 @@ class GradRecord:
     """Gradients of some roots with respect to every node's output and every leaf, and the order backward ran.
 
     Keys are node and tensor identities; the record keeps the nodes and tensors alive, so identities stay valid.
+    It also holds each node's output tensor (``outputs``), so values can be drawn after backward frees the graph:
+    like the graph before backward, a record keeps the activations in memory until it is dropped.
     """
 
     def __init__(self) -> None:
         self.node_grads: dict[int, Tensor] = {}
         self.leaf_grads: dict[int, Tensor] = {}
         self.order: list[int] = []
+        # The output tensor of every node, so a drawing after backward (which frees the graph) still has values.
+        self.outputs: dict[int, Tensor] = {}
         self._alive: dict[int, Any] = {}
 
     def grad_of(self, item: Tensor | Node) -> Tensor | None:
@@ -96,6 +100,7 @@ def _register(model: GraphModel, record: GradRecord) -> list[Any]:
     for node, info in zip(model.nodes, model.outputs):
         assert info.tensor is not None
         handles.append(info.tensor.register_hook(record._node_hook(node)))
+        record.outputs[id(node)] = info.tensor
     for leaf in model.leaves:
         handles.append(leaf.register_hook(record._leaf_hook(leaf)))
     return handles

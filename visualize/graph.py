@@ -88,7 +88,10 @@ def draw_graph(
         rankdir=rankdir, max_values=max_values, legend=legend, title=title, grad_range=grad_range,
     )  # fmt: skip
     _check(options)
-    graph = collect(tensors, [t for t in (names or {}).values() if isinstance(t, Tensor)])
+    known = [t for t in (names or {}).values() if isinstance(t, Tensor)]
+    if isinstance(grads, GradRecord):
+        known.extend(grads.outputs.values())
+    graph = collect(tensors, known)
     if params is None and group_by is not None:
         params = group_by.model if isinstance(group_by, ModuleTrace) else group_by
     resolved = _resolve(graph, params, names, grads, compute_grads, color_by)
