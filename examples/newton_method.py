@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,25 +42,14 @@ def derivatives(x0: float) -> tuple[float, float, float]:
     return y.item(), slope.item(), curvature.item()
 
 
-def newton(x0: float, tol: float, max_steps: int = 50) -> list[float]:
-    """Newton iterates from x0 until |f'(x)| < tol."""
+def iterate(x0: float, step: Callable[[float, float], float], tol: float, max_steps: int) -> list[float]:
+    """Iterates x <- x - step(f'(x), f''(x)) from x0 until |f'(x)| < tol (or max_steps)."""
     xs = [x0]
     for _ in range(max_steps):
         _, slope, curvature = derivatives(xs[-1])
         if abs(slope) < tol:
             break
-        xs.append(xs[-1] - slope / curvature)
-    return xs
-
-
-def gradient_descent(x0: float, lr: float, tol: float, max_steps: int) -> list[float]:
-    """Fixed-rate gradient descent from x0 until |f'(x)| < tol (or max_steps)."""
-    xs = [x0]
-    for _ in range(max_steps):
-        _, slope, _ = derivatives(xs[-1])
-        if abs(slope) < tol:
-            break
-        xs.append(xs[-1] - lr * slope)
+        xs.append(xs[-1] - step(slope, curvature))
     return xs
 
 
@@ -71,8 +60,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     args = parse_args(argv, __doc__, options)
     tol = 1e-10
-    newton_xs = newton(args.x0, tol)
-    gd_xs = gradient_descent(args.x0, lr=0.1, tol=tol, max_steps=300 if args.quick else 1000)
+    newton_xs = iterate(args.x0, lambda slope, curvature: slope / curvature, tol, max_steps=50)
+    gd_xs = iterate(args.x0, lambda slope, _: 0.1 * slope, tol, max_steps=300 if args.quick else 1000)
     newton_errors = [abs(x - X_STAR) for x in newton_xs]
 
     fig, axes = new_figure(2)
