@@ -1,4 +1,4 @@
-# The two README commands: `make demo` (set up and run the XOR demo) and `make test` (lint, type-check, test).
+# The two README commands: `make demo` (set up and run the main job, examples/main.py) and `make test` (lint, type-check, test).
 # Both create .venv with python3 if it is missing and install the package into it in editable mode.
 
 PYTHON ?= python3

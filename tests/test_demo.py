@@ -1,4 +1,4 @@
-"""The XOR demo (``examples/xor_demo.py``, what ``make demo`` runs) learns XOR and passes gradcheck."""
+"""The XOR demo (``examples/xor_demo.py``) learns XOR and passes gradcheck."""
 
 from __future__ import annotations
 
