@@ -483,8 +483,19 @@ def test_graph_with_in_place_update_still_draws() -> None:
     x = am.tensor([1.0, 2.0], requires_grad=True)
     h = x * 2
     h.add_(1.0)
-    view = visualize.draw_graph((h * h).sum())
-    assert view.info["ops"] == 4
+    view = visualize.draw_graph((h * h).sum(), color_by="grad_norm")
+    assert view.info["ops"] == 4 and view.info["grads"] == "computed"
+
+
+def test_a_graph_backward_would_refuse_draws_without_computed_gradients() -> None:
+    x = am.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    y = (h * h).sum()
+    h.add_(1.0)  # backward through y now raises: h was saved before this change
+    view = visualize.draw_graph(y, color_by="grad_norm")
+    assert view.info["grads"] == "attributes" and x.grad is None
+    with pytest.raises(RuntimeError, match=r"in ?place"):
+        visualize.draw_graph(y, compute_grads=True)
 
 
 def test_a_graph_of_more_than_ten_thousand_nodes_builds_quickly_without_recursion() -> None:

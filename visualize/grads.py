@@ -93,8 +93,8 @@ def _register(model: GraphModel, record: GradRecord) -> list[Any]:
     if missing:
         raise RuntimeError(
             f"record_grads needs every node's output tensor, but {len(missing)} cannot be reached (first: "
-            f"{missing[0]}); the graph was probably freed by backward(). Enter record_grads before calling backward, "
-            "or pass retain_graph=True."
+            f"{missing[0]}); the graph was probably freed by backward() (or a tensor was modified in place). Enter "
+            "record_grads before calling backward, or pass retain_graph=True."
         )
     handles = []
     for node, info in zip(model.nodes, model.outputs):

@@ -156,7 +156,13 @@ def _resolve(
                 "compute_grads=True needs the graph before backward frees it: draw before backward, call backward "
                 "with retain_graph=True, or record the gradients with visualize.record_grads"
             )
-        record, source = compute_grads(graph), "computed"
+        try:
+            record, source = compute_grads(graph), "computed"
+        except RuntimeError:
+            if compute:  # asked for explicitly
+                raise
+            # Opportunistic (color_by without grads): a graph whose outputs cannot all be reached, e.g. after
+            # in-place changes, is drawn with the gradients that .grad holds.
     node_grads = [record.grad_of(n) if record is not None else None for n in graph.nodes]
     for i, info in enumerate(graph.outputs):
         if node_grads[i] is None and info.tensor is not None and info.tensor.grad is not None:
