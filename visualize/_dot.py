@@ -185,7 +185,10 @@ class _Builder:
             "drawn": self.drawn,
             "edges": self.edges,
             "collapsed": sum(d == CUT or d.startswith("m") for d in self.node_ids + self.leaf_ids),
-            "collapsed_by": self.cut_reason if not self.boxes else f"depth={o.depth} (modules)",
+            "collapsed_by": ", ".join(
+                reason for reason in (f"depth={o.depth} (modules)" if self.boxes else None, self.cut_reason) if reason
+            )
+            or None,
             "grads": r.grads_source,
         }
         return self.view

@@ -66,8 +66,10 @@ def draw_graph(
         depth: with ``group_by``, draw each module ``depth`` levels below the model as a single node (the model is
             level 0, so ``depth=0`` draws it as one box); without, draw only ops within ``depth`` edges of the roots.
         rankdir: Graphviz layout direction: ``"TB"`` (inputs at the top), ``"LR"``, ``"BT"`` or ``"RL"``.
-        max_nodes: the most op, leaf and module nodes drawn, nearest the roots first; the rest is summarised
-            in one node saying how many were collapsed (also in ``view.info``).  None draws everything.
+        max_nodes: the most ops, leaves and module boxes drawn, nearest the roots first; the rest is summarised
+            in one node saying how many were collapsed (also in ``view.info``).  None draws everything.  A leaf
+            used by more than four drawn ops is drawn next to each of them (it counts once here), which keeps
+            ``dot`` fast on deep graphs that reuse a weight.
         show_order: number the ops in the order backward runs them (recorded, or the engine's order).
         show_intermediates: draw each op's output as its own tensor node (micrograd's picture).
         names: extra names, ``{"h": h, ...}``, for any tensor of the graph (leaves, intermediates, outputs).
