@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd_mini import Node, Tensor
+from autograd_mini.engine import toposort
 
 
 @dataclass(eq=False)
@@ -73,33 +74,6 @@ class GraphModel:
                         queue.append(producer)
         leaf_dist = [min((node_dist[c] for c, _ in consumers), default=0) for consumers in self.leaf_consumers]
         return node_dist, leaf_dist
-
-
-def toposort(roots: list[Node]) -> list[Node]:
-    """The engine's order: iterative depth-first search, reverse post-order (each node after all its consumers)."""
-    order: list[Node] = []
-    visited: set[int] = set()
-    for root in roots:
-        if id(root) in visited:
-            continue
-        visited.add(id(root))
-        stack: list[tuple[Node, int]] = [(root, 0)]
-        while stack:
-            node, position = stack[-1]
-            edges = node.next
-            while position < len(edges):
-                edge = edges[position]
-                position += 1
-                if isinstance(edge, Node) and id(edge) not in visited:
-                    visited.add(id(edge))
-                    stack[-1] = (node, position)
-                    stack.append((edge, 0))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    order.reverse()
-    return order
 
 
 def collect(roots: list[Tensor], known: Sequence[Tensor] = ()) -> GraphModel:
