@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import run_backward
+from .backward import run_backward
 from .ops.registry import shape_text
 from .tensor import Tensor
 
