@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .ops.elementwise import erf, exp, expm1, sigmoid, tanh, where
+from .ops.activation import erf, sigmoid, softplus, tanh
+from .ops.elementwise import exp, expm1, where
 from .tensor import Tensor
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -47,8 +48,6 @@ swish = silu
 
 def mish(input: Tensor) -> Tensor:
     """x tanh(softplus(x))."""
-    from .ops.elementwise import softplus
-
     return input * tanh(softplus(input))
 
 
@@ -88,8 +87,6 @@ def softsign(input: Tensor) -> Tensor:
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
-    from .ops.elementwise import softplus
-
     return -softplus(-input)
 
 

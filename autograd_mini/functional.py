@@ -25,6 +25,16 @@ from .composites import (
 )
 from .factories import as_tensor
 from .ops import reduce as _reduce
+from .ops.activation import (
+    erf,
+    relu,
+    relu_backward,
+    sigmoid,
+    sigmoid_backward,
+    softplus,
+    tanh,
+    tanh_backward,
+)
 from .ops.compare import (
     allclose,
     eq,
@@ -50,7 +60,6 @@ from .ops.elementwise import (
     clone,
     cos,
     div,
-    erf,
     exp,
     expm1,
     log,
@@ -60,16 +69,9 @@ from .ops.elementwise import (
     mul,
     neg,
     pow,
-    relu,
-    relu_backward,
-    sigmoid,
-    sigmoid_backward,
     sign,
     sin,
-    softplus,
     sub,
-    tanh,
-    tanh_backward,
     where,
 )
 from .ops.indexing import gather, getitem, index_scatter, one_hot

@@ -1,0 +1,130 @@
+"""Activation primitives: tanh, sigmoid, ReLU, softplus and erf, with the "backward" primitives
+their vjps call (as PyTorch's tanh_backward), so a first-order vjp is one node and its own
+derivative, for second order, is written with Tensor ops as usual.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._erf import erf_array
+from .elementwise import _broadcast_error, _const, exp, where
+from .registry import call, defop
+
+
+def _sigmoid_forward(x: np.ndarray) -> np.ndarray:
+    # exp(-|x|) never overflows; the two branches are the same function, each stable on its side.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus_forward(x: np.ndarray, *, beta: float, threshold: float) -> np.ndarray:
+    scaled = x * beta
+    soft = (np.maximum(scaled, 0) + np.log1p(np.exp(-np.abs(scaled)))) / beta
+    return np.where(scaled > threshold, x, soft).astype(x.dtype, copy=False)
+
+
+def _erf_forward(x: np.ndarray) -> np.ndarray:
+    return erf_array(x)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+# ------------------------------------------------------------------- the derivative table
+# tanh and sigmoid differentiate through their own "backward" primitives (as PyTorch's
+# tanh_backward): one node per vjp instead of three, measured on deep chains; the derivatives of
+# those primitives, for second order, are written with Tensor ops as usual.
+TANH = defop("tanh", np.tanh, lambda g, out, x: tanh_backward(g, out), uses_out=True, saves=())
+TANH_BACKWARD = defop(
+    "tanh_backward",
+    lambda g, y: g * (1 - y * y),
+    lambda gg, out, g, y: tanh_backward(gg, y),
+    lambda gg, out, g, y: gg * g * y * -2,
+    error_builder=_broadcast_error,
+)
+SIGMOID = defop("sigmoid", _sigmoid_forward, lambda g, out, x: sigmoid_backward(g, out), uses_out=True, saves=())
+SIGMOID_BACKWARD = defop(
+    "sigmoid_backward",
+    lambda g, y: g * y * (1 - y),
+    lambda gg, out, g, y: sigmoid_backward(gg, y),
+    lambda gg, out, g, y: gg * g * (1 - y * 2),
+    error_builder=_broadcast_error,
+)
+ERF = defop("erf", _erf_forward, lambda g, out, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)))
+SOFTPLUS = defop(
+    "softplus",
+    _softplus_forward,
+    lambda g, out, x, *, beta, threshold: where(x.data * beta > threshold, g, g * sigmoid(x * beta)),
+)
+
+
+def _relu_backward_forward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # Multiplying by the mask is ~10x faster than np.where on large arrays; where the upstream
+    # gradient holds inf/NaN (0 * inf = NaN), np.where keeps the exact zeros PyTorch gives.
+    result = g * (y > 0)
+    if not np.isfinite(g).all():
+        result = np.where(y > 0, g, np.zeros((), dtype=result.dtype))
+    return result
+
+
+# ReLU is a primitive (not where(x > 0, x, 0)) for measured speed: np.maximum and a mask product
+# run ~10x faster than np.where on activation-sized arrays.  relu'(0) = 0, and relu(NaN) = NaN.
+RELU = defop(
+    "relu",
+    lambda x: np.maximum(x, np.zeros((), dtype=x.dtype)),
+    lambda g, out, x: relu_backward(g, out),
+    uses_out=True,
+    saves=(),
+)
+RELU_BACKWARD = defop(
+    "relu_backward",
+    _relu_backward_forward,
+    lambda gg, out, g, y: relu_backward(gg, y),
+    lambda gg, out, g, y: _const(np.zeros(y.shape), y),  # the mask is piecewise constant in y
+    grad_fn_name="ThresholdBackwardBackward0",
+    error_builder=_broadcast_error,
+)
+
+
+# ------------------------------------------------------------------- public functions
+def tanh(input: Tensor) -> Tensor:
+    return call(TANH, input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Logistic function 1 / (1 + exp(-x)), stable for any x (a primitive for that reason)."""
+    return call(SIGMOID, input)
+
+
+def tanh_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """The vjp of tanh given its output y: grad_output * (1 - y^2)."""
+    return call(TANH_BACKWARD, grad_output, output)
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(x, 0), with gradient 0 at x = 0."""
+    return call(RELU, input)
+
+
+def relu_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """The vjp of relu given its output y: grad_output where y > 0, else 0."""
+    return call(RELU_BACKWARD, grad_output, output)
+
+
+def sigmoid_backward(grad_output: Tensor, output: Tensor) -> Tensor:
+    """The vjp of sigmoid given its output y: grad_output * y * (1 - y)."""
+    return call(SIGMOID_BACKWARD, grad_output, output)
+
+
+def erf(input: Tensor) -> Tensor:
+    """The error function, accurate to double precision."""
+    return call(ERF, input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta, linear where beta x > threshold (PyTorch's definition)."""
+    return call(SOFTPLUS, input, beta=float(beta), threshold=float(threshold))
