@@ -16,6 +16,12 @@ from .parameter import Parameter
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
 
 
+def _register_affine(module: Module, affine: bool, bias: bool, shape: int | tuple[int, ...], dtype: Any) -> None:
+    """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape`` on ``module``, or None placeholders."""
+    module.register_parameter("weight", Parameter(am.ones(shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(am.zeros(shape, dtype=dtype)) if affine and bias else None)
+
+
 class _BatchNorm(Module):
     """Shared BatchNorm: affine ``weight``/``bias`` and the buffers running_mean, running_var, num_batches_tracked."""
 
@@ -43,15 +49,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(am.empty(num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(am.empty(num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, affine, bias, num_features, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", am.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", am.ones(num_features, dtype=dtype))
@@ -156,15 +154,7 @@ class LayerNorm(Module):
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(am.ones(shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(am.zeros(shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, elementwise_affine, bias, shape, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         try:
@@ -203,15 +193,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(am.ones(num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(am.zeros(num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, affine, bias, num_channels, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         try:
