@@ -24,6 +24,7 @@ from .composites import (
     xlogy,
 )
 from .factories import as_tensor
+from .ops import extrema as _extrema
 from .ops import reduce as _reduce
 from .ops.activation import (
     erf,
@@ -74,11 +75,12 @@ from .ops.elementwise import (
     sub,
     where,
 )
+from .ops.extrema import amax, amin
 from .ops.indexing import gather, getitem, index_scatter, one_hot
 from .ops.inplace import inplace, inplace_ufunc, setitem_
 from .ops.linalg import bmm, dot, linear, matmul, mm, outer
 from .ops.numpy_names import accepts_numpy_names
-from .ops.reduce import amax, amin, mean, prod_except, std, sum, var
+from .ops.reduce import mean, prod_except, std, sum, var
 from .ops.registry import broadcast_to, cast, sum_to
 from .ops.shape import (
     cat,
@@ -106,13 +108,13 @@ from .ops.window import col2im, sliding_windows, window_max
 
 # PyTorch spells these dim/keepdim; NumPy users may write axis/keepdims (sum, mean, var, std,
 # amax and amin take both natively).
-argmax = accepts_numpy_names(_reduce.argmax)
-argmin = accepts_numpy_names(_reduce.argmin)
+argmax = accepts_numpy_names(_extrema.argmax)
+argmin = accepts_numpy_names(_extrema.argmin)
 cumsum = accepts_numpy_names(_reduce.cumsum)
 log_softmax = accepts_numpy_names(_reduce.log_softmax)
 logsumexp = accepts_numpy_names(_reduce.logsumexp)
-max = accepts_numpy_names(_reduce.max)
-min = accepts_numpy_names(_reduce.min)
+max = accepts_numpy_names(_extrema.max)
+min = accepts_numpy_names(_extrema.min)
 norm = accepts_numpy_names(_reduce.norm)
 prod = accepts_numpy_names(_reduce.prod)
 softmax = accepts_numpy_names(_reduce.softmax)

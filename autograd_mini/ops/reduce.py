@@ -1,60 +1,21 @@
-"""Reductions and scans: sum, max, prod, cumsum, logsumexp, log_softmax and the 2-norm.
+"""Reductions and scans: sum, mean, var, prod, cumsum, logsumexp, log_softmax and the 2-norm.
 
 Gradients of a reduction broadcast the upstream gradient back over the reduced axes; the
-helper :func:`_expand_back` restores the kept dimensions first.  logsumexp and log_softmax
+helper :func:`expand_back` restores the kept dimensions first.  logsumexp and log_softmax
 are primitives (rather than composites) for numerical stability: both subtract the maximum.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
+from ._dims import Dims, expand_back, normalize_dims, resolve_keepdim
+from .extrema import amax, amin
 from .registry import broadcast_to, call, defop
-
-Dims = tuple[int, ...] | None
-
-
-def normalize_dims(x: Tensor, dim: Any, axis: Any = None, op: str = "reduce") -> Dims:
-    """Accept ``dim`` or NumPy's ``axis`` (int, tuple or None) and return sorted positive dims."""
-    if dim is not None and axis is not None:
-        raise TypeError(f"{op}() received both 'dim' and 'axis'; pass only one")
-    if dim is None:
-        dim = axis
-    if dim is None:
-        return None
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    if not dims:
-        return None  # an empty dim list reduces over every dim, as in PyTorch
-    resolved = sorted({x._dim(int(d)) for d in dims})
-    if x.ndim == 0:
-        return None
-    return tuple(resolved)
-
-
-def resolve_keepdim(keepdim: bool, keepdims: bool | None) -> bool:
-    return bool(keepdims) if keepdims is not None else bool(keepdim)
-
-
-def _expand_back(g: Tensor, x: Tensor, axis: Dims, keepdims: bool) -> Tensor:
-    """Broadcast a reduction's gradient back to the input's shape."""
-    if not keepdims and axis is not None and x.ndim > 0:
-        kept = list(x.shape)
-        for d in axis:
-            kept[d] = 1
-        g = g.reshape(tuple(kept))
-    return broadcast_to(g, x.shape)
-
-
-def _amax_weights(x: Tensor, out: Tensor, axis: Dims) -> Tensor:
-    """Where the maximum is attained, each tied position taking an equal share."""
-    kept = out.data if axis is None or out.ndim == x.ndim else np.expand_dims(out.data, axis)
-    hits = x.data == kept
-    return Tensor._make((hits / hits.sum(axis=axis, keepdims=True)).astype(x.data.dtype), None)
 
 
 def _prod_except_forward(x: np.ndarray) -> np.ndarray:
@@ -101,23 +62,17 @@ def _norm2_vjp(g: Tensor, out: Tensor, x: Tensor, *, axis: Dims, keepdims: bool)
     """x / ||x||, taken as 0 at the origin (PyTorch's subgradient there)."""
     from .elementwise import where
 
-    norm = _expand_back(out, x, axis, keepdims)
+    norm = expand_back(out, x, axis, keepdims)
     safe = where(norm.data == 0, 1.0, norm)
-    return _expand_back(g, x, axis, keepdims) * x / safe
+    return expand_back(g, x, axis, keepdims) * x / safe
 
 
 # ------------------------------------------------------------------- the derivative table
 SUM = defop(
     "sum",
     lambda x, *, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
-    lambda g, out, x, *, axis, keepdims: _expand_back(g, x, axis, keepdims),
+    lambda g, out, x, *, axis, keepdims: expand_back(g, x, axis, keepdims),
     saves=(),
-)
-AMAX = defop(
-    "amax",
-    lambda x, *, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
-    lambda g, out, x, *, axis, keepdims: _expand_back(g, x, axis, keepdims) * _amax_weights(x, out, axis),
-    uses_out=True,
 )
 PROD = defop(
     "prod",
@@ -130,7 +85,7 @@ LOGSUMEXP = defop(
     "logsumexp",
     _logsumexp_forward,
     lambda g, out, x, *, axis, keepdims: (
-        _expand_back(g, x, axis, keepdims) * (x - _expand_back(out, x, axis, keepdims)).exp()
+        expand_back(g, x, axis, keepdims) * (x - expand_back(out, x, axis, keepdims)).exp()
     ),
     uses_out=True,
 )
@@ -142,8 +97,6 @@ LOG_SOFTMAX = defop(
     saves=(),
 )
 NORM2 = defop("norm2", _norm2_forward, _norm2_vjp, uses_out=True, grad_fn_name="LinalgVectorNormBackward0")
-
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
 # ------------------------------------------------------------------- public functions
@@ -217,95 +170,6 @@ def std(
 ) -> Tensor:
     """Standard deviation: the square root of :func:`var`."""
     return var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims) ** 0.5
-
-
-def amax(
-    input: Tensor, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
-) -> Tensor:
-    """Maximum over ``dim`` (all dims when empty); ties share the gradient evenly."""
-    _check_nonempty(input, "amax")
-    axis_ = normalize_dims(input, None if dim == () else dim, axis, "amax")
-    return call(AMAX, input, axis=axis_, keepdims=resolve_keepdim(keepdim, keepdims))
-
-
-def amin(
-    input: Tensor, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
-) -> Tensor:
-    """Minimum over ``dim`` (all dims when empty); ties share the gradient evenly."""
-    return -amax(-input, dim, keepdim, axis=axis, keepdims=keepdims)
-
-
-def _check_nonempty(x: Tensor, op: str) -> None:
-    if x.data.size == 0:
-        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
-
-
-def _max_along(input: Tensor, dim: int, keepdim: bool, largest: bool) -> MaxResult:
-    from .indexing import gather
-
-    _check_nonempty(input, "max" if largest else "min")
-    d = input._dim(dim)
-    data = input.data if input.ndim else input.data.reshape(1)
-    indices = np.argmax(data, axis=d) if largest else np.argmin(data, axis=d)
-    index_tensor = Tensor._make(np.expand_dims(indices, d).astype(np.int64), None)
-    source = input if input.ndim else input.reshape(1)
-    values = gather(source, d, index_tensor)
-    if not keepdim or input.ndim == 0:
-        values = values.squeeze(d) if input.ndim else values.reshape(())
-        index_tensor = Tensor._make(indices.astype(np.int64), None)
-    return MaxResult(values, index_tensor)
-
-
-def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
-    """Without ``dim``: the maximum (ties share the gradient).  With ``dim``: ``(values, indices)``.
-
-    With a Tensor as second argument it is :func:`maximum`.
-    """
-    if isinstance(dim, Tensor):
-        from .elementwise import maximum
-
-        return maximum(input, dim)
-    dim = axis if dim is None else dim
-    if dim is None:
-        return amax(input)
-    return _max_along(input, int(dim), keepdim, largest=True)
-
-
-def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
-    """Without ``dim``: the minimum.  With ``dim``: ``(values, indices)``."""
-    if isinstance(dim, Tensor):
-        from .elementwise import minimum
-
-        return minimum(input, dim)
-    dim = axis if dim is None else dim
-    if dim is None:
-        return amin(input)
-    return _max_along(input, int(dim), keepdim, largest=False)
-
-
-def _arg_extreme(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Tensor:
-    finder = np.argmax if largest else np.argmin
-    if dim is None:
-        result = np.asarray(finder(input.data))
-        if keepdim:
-            result = result.reshape((1,) * input.ndim)
-        return Tensor._make(result.astype(np.int64), None)
-    d = input._dim(int(dim))
-    data = input.data if input.ndim else input.data.reshape(1)
-    found = finder(data, axis=d)
-    if keepdim and input.ndim:
-        found = np.expand_dims(found, d)
-    return Tensor._make(np.asarray(found, dtype=np.int64), None)
-
-
-def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Index of the maximum (flattened when ``dim`` is None); not differentiable."""
-    return _arg_extreme(input, dim, keepdim, largest=True)
-
-
-def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Index of the minimum (flattened when ``dim`` is None); not differentiable."""
-    return _arg_extreme(input, dim, keepdim, largest=False)
 
 
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
