@@ -1,4 +1,4 @@
-"""Tensor's operators and method spellings, each a one-line call into the op modules.
+"""Tensor's method spellings (exp, sum, reshape, to, ...), each a one-line call into the op modules.
 
 The op modules import ``Tensor``, so this mixin cannot import them at load time; ``F`` (the
 ``functional`` namespace) is bound by ``autograd_mini/__init__.py`` once every module is loaded.
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import dtypes
+from . import _tensor_operators, dtypes
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -21,157 +21,17 @@ F: Any = None
 
 
 def bind(functional_module: Any) -> None:
-    """Called once by the package ``__init__``."""
+    """Called once by the package ``__init__`` (for this module and ``_tensor_operators``)."""
     global F
     F = functional_module
+    _tensor_operators.F = functional_module
 
 
 class TensorMethods:
-    """Operators and methods shared by every Tensor (kept apart so tensor.py stays small)."""
+    """Named methods shared by every Tensor (kept apart so tensor.py stays small)."""
 
     __slots__ = ()
     data: np.ndarray
-
-    # -------------------------------------------------------------------------- operators
-    def __add__(self, other: Any) -> Tensor:
-        return F.add(self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return F.add(other, self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return F.sub(self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return F.sub(other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return F.mul(self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return F.mul(other, self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return F.div(self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return F.div(other, self)
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        return F.floor_divide(self, other)
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        return F.floor_divide(other, self)
-
-    def __mod__(self, other: Any) -> Tensor:
-        return F.remainder(self, other)
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        return F.pow(self, exponent)
-
-    def __rpow__(self, base: Any) -> Tensor:
-        return F.pow(base, self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return F.matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return F.matmul(other, self)
-
-    def __neg__(self) -> Tensor:
-        return F.neg(self)
-
-    def __pos__(self) -> Tensor:
-        return F.as_tensor(self)
-
-    def __abs__(self) -> Tensor:
-        return F.abs(self)
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return F.eq(self, other)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return F.ne(self, other)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return F.lt(self, other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return F.le(self, other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return F.gt(self, other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return F.ge(self, other)
-
-    def __and__(self, other: Any) -> Tensor:
-        return F.logical_and(self, other)
-
-    def __or__(self, other: Any) -> Tensor:
-        return F.logical_or(self, other)
-
-    def __invert__(self) -> Tensor:
-        return F.logical_not(self)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return F.getitem(self, index)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        F.setitem_(self, index, value)
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self.add_(other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self.sub_(other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self.mul_(other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self.div_(other)
-
-    # -------------------------------------------------------------------------- in place
-    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        scaled = other if alpha == 1 else other * alpha
-        return F.inplace_ufunc(self, "add_", np.add, scaled, lambda t: F.add(t, scaled))
-
-    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        scaled = other if alpha == 1 else other * alpha
-        return F.inplace_ufunc(self, "sub_", np.subtract, scaled, lambda t: F.sub(t, scaled))
-
-    def mul_(self, other: Any) -> Tensor:
-        return F.inplace_ufunc(self, "mul_", np.multiply, other, lambda t: F.mul(t, other))
-
-    def div_(self, other: Any) -> Tensor:
-        return F.inplace_ufunc(self, "div_", np.true_divide, other, lambda t: F.div(t, other))
-
-    def pow_(self, exponent: Any) -> Tensor:
-        return F.inplace(self, "pow_", lambda t: F.pow(t, exponent))
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        return F.inplace(self, "clamp_", lambda t: F.clamp(t, min, max))
-
-    def exp_(self) -> Tensor:
-        return F.inplace(self, "exp_", F.exp)
-
-    def relu_(self) -> Tensor:
-        return F.inplace(self, "relu_", F.relu)
-
-    def neg_(self) -> Tensor:
-        return F.inplace(self, "neg_", F.neg)
-
-    def zero_(self) -> Tensor:
-        return self.fill_(0)
-
-    def fill_(self, value: Any) -> Tensor:
-        return self.copy_(value)
-
-    def copy_(self, src: Any) -> Tensor:
-        """Overwrite with ``src`` (broadcast); differentiable with respect to ``src``, not the old values."""
-        # where() selects rather than computes, so infs or NaNs in the old values cannot leak through.
-        return F.inplace(self, "copy_", lambda t: F.where(_everywhere(t), F.as_tensor(src).to(t.dtype), t))
 
     # -------------------------------------------------------------------------- elementwise
     def exp(self) -> Tensor:
@@ -414,7 +274,3 @@ class TensorMethods:
 
     def bool(self) -> Tensor:
         return self.to(dtypes.bool_)
-
-
-def _everywhere(tensor: Any) -> np.ndarray:
-    return np.ones(tensor.shape, dtype=bool)

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import dtypes, engine
 from ._tensor_methods import TensorMethods
+from ._tensor_operators import TensorOperators
 from ._tensor_repr import tensor_repr
 
 _hook_ids = itertools.count()
@@ -40,7 +41,7 @@ class _HookDict(dict):
         return hooks
 
 
-class Tensor(TensorMethods):
+class Tensor(TensorOperators, TensorMethods):
     """A multi-dimensional array that records operations for automatic differentiation.
 
     ``Tensor(data, requires_grad=False, dtype=None)``: ``data`` may be a number, a (nested)
