@@ -6,7 +6,6 @@ Shapes follow PyTorch: ``input`` is (C,), (N, C) or (N, C, d1, ...); class-index
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ import autograd_mini as am
 from autograd_mini import Tensor
 
 from ._loss_utils import check_reduction, class_weight, const, legacy_reduction, shape_text, tensor_arg
+from ._loss_utils import reduce as reduce_loss  # the name ``reduce`` is the legacy argument below
 
 __all__ = ["cross_entropy", "multi_margin_loss", "nll_loss"]
 
@@ -41,11 +41,6 @@ def _check_index_target(input: Tensor, labels: np.ndarray, name: str) -> None:
         )
 
 
-def _mean_scale(total_weight: float) -> float:
-    """1 / total weight; NaN (as PyTorch) when every target is ignored, without a 0/0 warning."""
-    return 1.0 / total_weight if total_weight != 0 else math.nan
-
-
 def _nll(
     log_probs: Tensor, labels: np.ndarray, weight: np.ndarray | None, ignore_index: int, name: str
 ) -> tuple[Tensor, np.ndarray]:
@@ -60,15 +55,6 @@ def _nll(
     picked = am.gather(log_probs, class_dim, am.as_tensor(np.expand_dims(safe, class_dim))).squeeze(class_dim)
     weights = valid.astype(log_probs.dtype) if weight is None else weight[safe].astype(log_probs.dtype) * valid
     return -picked * const(weights, log_probs), weights
-
-
-def _reduce_nll(losses: Tensor, weights: np.ndarray, reduction: str) -> Tensor:
-    check_reduction(reduction)
-    if reduction == "none":
-        return losses
-    if reduction == "sum":
-        return losses.sum()
-    return losses.sum() * _mean_scale(float(weights.sum()))
 
 
 def nll_loss(
@@ -90,7 +76,7 @@ def nll_loss(
     _check_index_target(input, labels, "nll_loss")
     weights = class_weight(weight, input.shape[0 if input.ndim == 1 else 1], "nll_loss")
     losses, used = _nll(input, labels, weights, ignore_index, "nll_loss")
-    return _reduce_nll(losses, used, reduction)
+    return reduce_loss(losses, reduction, float(used.sum()))
 
 
 def _broadcast_weight(weight: np.ndarray, like: Tensor, class_dim: int) -> Tensor:
@@ -131,15 +117,11 @@ def cross_entropy(
     labels = _labels(target, "cross_entropy")
     _check_index_target(input, labels, "cross_entropy")
     losses, used = _nll(log_probs, labels, weights, ignore_index, "cross_entropy")
-    nll = _reduce_nll(losses, used, reduction)
+    nll = reduce_loss(losses, reduction, float(used.sum()))
     if label_smoothing == 0.0:
         return nll
     weighted = log_probs if weights is None else log_probs * _broadcast_weight(weights, log_probs, class_dim)
-    smooth = am.where(labels == ignore_index, 0.0, -weighted.sum(class_dim))
-    if reduction == "sum":
-        smooth = smooth.sum()
-    elif reduction == "mean":
-        smooth = smooth.sum() * _mean_scale(float(used.sum()))
+    smooth = reduce_loss(am.where(labels == ignore_index, 0.0, -weighted.sum(class_dim)), reduction, float(used.sum()))
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
 
 
@@ -164,12 +146,7 @@ def _cross_entropy_probs(
     product = log_probs * target
     if weights is not None:
         product = product * _broadcast_weight(weights, log_probs, class_dim)
-    losses = -product.sum(class_dim)
-    if reduction == "none":
-        return losses
-    if reduction == "sum":
-        return losses.sum()
-    return losses.sum() * _mean_scale(log_probs.data.size / n_classes)
+    return reduce_loss(-product.sum(class_dim), reduction, log_probs.data.size / n_classes)
 
 
 def multi_margin_loss(

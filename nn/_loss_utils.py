@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -37,14 +38,20 @@ def check_reduction(reduction: str) -> None:
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-def reduce(loss: Tensor, reduction: str) -> Tensor:
-    """Apply ``reduction`` ('none' | 'mean' | 'sum') to an elementwise loss."""
+def reduce(loss: Tensor, reduction: str, total_weight: float | None = None) -> Tensor:
+    """Apply ``reduction`` ('none' | 'mean' | 'sum') to an elementwise loss.
+
+    'mean' divides by the number of elements, or by ``total_weight`` when it is given (NaN, as
+    PyTorch, when that is 0 because every target is ignored, without a 0/0 warning).
+    """
     check_reduction(reduction)
     if reduction == "none":
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.mean()
+    if total_weight is None:
+        return loss.mean()
+    return loss.sum() * (1.0 / total_weight if total_weight != 0 else math.nan)
 
 
 def tensor_arg(value: Any, like: Tensor | None = None) -> Tensor:

@@ -57,6 +57,20 @@ def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, mean_by_weigh
     return reduce_loss(weighted, reduction)
 
 
+def _scaled(loss: Tensor, weight: Tensor | None, like: Tensor, reduction: str) -> Tensor:
+    """``loss`` times ``weight`` (broadcast, in ``like``'s dtype) when it is given, then reduced."""
+    if weight is not None:
+        loss = loss * tensor_arg(weight, like)
+    return reduce_loss(loss, reduction)
+
+
+def _same_size_target(input: Tensor, target: Tensor, name: str) -> Tensor:
+    """``target`` as a Tensor in ``input``'s dtype; losses that refuse broadcasting check the sizes match."""
+    target = tensor_arg(target, input)
+    check_same_size(input, target, name)
+    return target
+
+
 def _difference(input: Tensor, target: Tensor, name: str) -> Tensor:
     target = tensor_arg(target, input)
     warn_if_sizes_differ(input, target, name)
@@ -135,14 +149,11 @@ def binary_cross_entropy(
     ``input``, ``target``: (*), same shape; ``weight`` broadcasts to (*).
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
-    target = tensor_arg(target, input)
-    check_same_size(input, target, "binary_cross_entropy")
+    target = _same_size_target(input, target, "binary_cross_entropy")
     if input.data.size and (np.any(input.data < 0) or np.any(input.data > 1) or np.any(np.isnan(input.data))):
         raise RuntimeError("all elements of input should be between 0 and 1")
     loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
-    if weight is not None:
-        loss = loss * tensor_arg(weight, input)
-    return reduce_loss(loss, reduction)
+    return _scaled(loss, weight, input, reduction)
 
 
 def _clamped_log(x: Tensor) -> Tensor:
@@ -175,10 +186,7 @@ def binary_cross_entropy_with_logits(
     log_one_plus_exp = am.softplus(-input, 1.0, math.inf)  # -log(sigmoid(x)), never overflows
     if pos_weight is not None:
         log_one_plus_exp = log_one_plus_exp * ((tensor_arg(pos_weight, input) - 1) * target + 1)
-    loss = (1 - target) * input + log_one_plus_exp
-    if weight is not None:
-        loss = loss * tensor_arg(weight, input)
-    return reduce_loss(loss, reduction)
+    return _scaled((1 - target) * input + log_one_plus_exp, weight, input, reduction)
 
 
 def soft_margin_loss(
@@ -193,8 +201,7 @@ def soft_margin_loss(
     Computed as softplus(-y f), so it stays finite for any margin (PyTorch's log1p(exp(.)) overflows).
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
-    target = tensor_arg(target, input)
-    check_same_size(input, target, "soft_margin_loss")
+    target = _same_size_target(input, target, "soft_margin_loss")
     return reduce_loss(am.softplus(-(input * target), 1.0, math.inf), reduction)
 
 
@@ -203,8 +210,7 @@ def hinge_loss(input: Tensor, target: Tensor, margin: float = 1.0, reduction: st
 
     ``input`` (scores f), ``target``: (*), same shape.  For C classes use :func:`multi_margin_loss`.
     """
-    target = tensor_arg(target, input)
-    check_same_size(input, target, "hinge_loss")
+    target = _same_size_target(input, target, "hinge_loss")
     return reduce_loss(am.relu(margin - input * target), reduction)
 
 
