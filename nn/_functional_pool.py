@@ -61,8 +61,11 @@ def _pool_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilat
 
 
 def _max_poolnd(
-    input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool, k: int
-) -> Tensor:
+    input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool, return_indices: bool,
+    k: int,
+) -> Tensor:  # fmt: skip
+    if return_indices:
+        raise NotImplementedError(f"max_pool{k}d(): return_indices=True is not supported")
     kernel, strides, pads, dilations = _pool_args(input, kernel_size, stride, padding, dilation, k, f"max_pool{k}d")
     _, widths = _pool_geometry(input.shape[-k:], kernel, strides, pads, dilations, ceil_mode)
     x = am.pad(input, widths, value=-math.inf) if any(widths) else input
@@ -80,9 +83,7 @@ def max_pool2d(
     return_indices: bool = False,
 ) -> Tensor:
     """Maximum over each window: (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to ``kernel_size``."""
-    if return_indices:
-        raise NotImplementedError("max_pool2d(): return_indices=True is not supported")
-    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, 2)
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
 
 
 def max_pool1d(
@@ -95,9 +96,7 @@ def max_pool1d(
     return_indices: bool = False,
 ) -> Tensor:
     """Maximum over each window: (N, C, L) -> (N, C, L_out)."""
-    if return_indices:
-        raise NotImplementedError("max_pool1d(): return_indices=True is not supported")
-    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, 1)
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
 
 
 def _avg_poolnd(
