@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import autograd_mini as am
 from autograd_mini import Tensor
@@ -22,7 +22,46 @@ def _index(idx: Any, size: int) -> int:
     return idx % size
 
 
-class Sequential(Module):
+S = TypeVar("S", bound="_ModuleSequence")
+
+
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: modules under the keys '0', '1', ... that stay numbered in order."""
+
+    def __getitem__(self, idx: int) -> Module:
+        raise NotImplementedError
+
+    def __delitem__(self, idx: int | slice) -> None:
+        keys = list(self._modules)
+        for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self))]]:
+            delattr(self, key)
+        # Renumber so the keys stay 0..n-1 (as PyTorch does).
+        self._renumber(list(self._modules.values()))
+
+    def _renumber(self, items: list[Module | None]) -> None:
+        """Store ``items`` as the modules, under the keys '0', '1', ..."""
+        self._modules.clear()
+        for i, module in enumerate(items):
+            self._modules[str(i)] = module
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(m for m in self._modules.values() if m is not None)
+
+    def append(self: S, module: Module) -> S:
+        """Add ``module`` at the end."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def pop(self, key: int) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+
+class Sequential(_ModuleSequence):
     """Modules applied in order: ``Sequential(m1, m2, ...)`` or ``Sequential(OrderedDict(name=m))``."""
 
     def __init__(self, *args: Any) -> None:
@@ -47,27 +86,6 @@ class Sequential(Module):
         key = list(self._modules)[_index(idx, len(self))]
         setattr(self, key, module)
 
-    def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self))]]:
-            delattr(self, key)
-        # Renumber so the keys stay 0..n-1 (as PyTorch does).
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(m for m in self._modules.values() if m is not None)
-
-    def append(self, module: Module) -> Sequential:
-        """Add ``module`` at the end."""
-        self.add_module(str(len(self)), module)
-        return self
-
     def extend(self, sequential: Iterable[Module]) -> Sequential:
         for module in sequential:
             self.append(module)
@@ -82,15 +100,8 @@ class Sequential(Module):
             raise IndexError(f"Index out of range: {index}")
         items = list(self._modules.values())
         items.insert(index + n if index < 0 else index, module)
-        self._modules.clear()
-        for i, item in enumerate(items):
-            self._modules[str(i)] = item
+        self._renumber(items)
         return self
-
-    def pop(self, key: int) -> Module:
-        module = self[key]
-        del self[key]
-        return module
 
     def forward(self, input: Any) -> Any:
         """Feed ``input`` through each module in turn."""
@@ -99,7 +110,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (indexable, iterable; no forward)."""
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
@@ -119,27 +130,8 @@ class ModuleList(Module):
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(_index(idx, len(self))), module)
 
-    def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self))]]:
-            delattr(self, key)
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(m for m in self._modules.values() if m is not None)
-
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
-
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         if not isinstance(modules, Iterable):
@@ -154,11 +146,6 @@ class ModuleList(Module):
         self._modules.clear()
         for i, item in enumerate(items):
             self.add_module(str(i), item)
-
-    def pop(self, key: int) -> Module:
-        module = self[key]
-        del self[key]
-        return module
 
     def __repr__(self) -> str:
         """Runs of identical modules print once, as PyTorch's ``(0-2): 3 x Linear(...)``."""
