@@ -7,7 +7,7 @@ Parameters, sub-modules and buffers assigned as attributes are registered in ass
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
@@ -16,7 +16,9 @@ import autograd_mini as am
 from autograd_mini import Tensor
 
 from ._state_dict import StateDictMixin
-from .hooks import RemovableHandle
+from ._traversal import TraversalMixin
+from .hooks import HooksMixin
+from .hooks import RemovableHandle as RemovableHandle  # importable from here, as before the split
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "count_parameters"]
@@ -31,7 +33,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class Module(StateDictMixin):
+class Module(HooksMixin, TraversalMixin, StateDictMixin):
     """Base class for neural-network modules; subclasses define ``forward`` and call ``super().__init__()``."""
 
     training: bool
@@ -55,34 +57,6 @@ class Module(StateDictMixin):
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass overrides it."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
-
-    # ------------------------------------------------------------------------ calling and hooks
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
-
-    def _add_hook(self, hooks: OrderedDict[int, Callable[..., Any]], hook: Any, prepend: bool) -> RemovableHandle:
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, args) -> None | new args`` runs before ``forward``."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
-
-    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, args, output) -> None | new output`` runs after ``forward``."""
-        return self._add_hook(self._forward_hooks, hook, prepend)
 
     # ------------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -184,77 +158,6 @@ class Module(StateDictMixin):
         self._modules[name] = module
 
     register_module = add_module
-
-    def get_submodule(self, target: str) -> Module:
-        """The sub-module at dotted path ``target`` ('' is self)."""
-        module = self
-        for item in target.split(".") if target else []:
-            child = module._modules.get(item)
-            if child is None:
-                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
-            module = child
-        return module
-
-    # ------------------------------------------------------------------------ traversal
-    def named_modules(
-        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
-    ) -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) for self and every descendant, each once."""
-        memo = set() if memo is None else memo
-        if remove_duplicate:
-            if id(self) in memo:
-                return
-            memo.add(id(self))
-        yield prefix, self
-        for name, module in self._modules.items():
-            if module is not None:
-                yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
-
-    def modules(self) -> Iterator[Module]:
-        for _, module in self.named_modules():
-            yield module
-
-    def named_children(self) -> Iterator[tuple[str, Module]]:
-        seen: set[int] = set()
-        for name, module in self._modules.items():
-            if module is not None and id(module) not in seen:
-                seen.add(id(module))
-                yield name, module
-
-    def children(self) -> Iterator[Module]:
-        for _, module in self.named_children():
-            yield module
-
-    def _named_members(
-        self, table: str, prefix: str, recurse: bool, remove_duplicate: bool
-    ) -> Iterator[tuple[str, Any]]:
-        seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
-        for module_prefix, module in modules:
-            for name, value in getattr(module, table).items():
-                if value is None or (remove_duplicate and id(value) in seen):
-                    continue
-                seen.add(id(value))
-                yield module_prefix + ("." if module_prefix else "") + name, value
-
-    def named_parameters(
-        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
-    ) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter) pairs, shared parameters listed once."""
-        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
-
-    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
-
-    def named_buffers(
-        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
-    ) -> Iterator[tuple[str, Tensor]]:
-        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
-
-    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        for _, buffer in self.named_buffers(recurse=recurse):
-            yield buffer
 
     # ------------------------------------------------------------------------ modes and bulk changes
     def train(self: M, mode: bool = True) -> M:
