@@ -12,7 +12,7 @@ from . import functional as F
 from . import init
 from ._functional_conv import _ntuple
 from .module import Module
-from .parameter import Parameter
+from .parameter import Parameter, _register_weight_and_bias
 
 __all__ = ["Conv1d", "Conv2d"]
 
@@ -69,11 +69,8 @@ class _ConvNd(Module):
         self.output_padding = (0,) * k
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(am.empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
-        if bias:
-            self.bias = Parameter(am.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        weight = am.empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype)
+        _register_weight_and_bias(self, weight, am.empty(out_channels, dtype=dtype) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

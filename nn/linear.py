@@ -11,7 +11,7 @@ from autograd_mini import Tensor
 from . import functional as F
 from . import init
 from .module import Module
-from .parameter import Parameter
+from .parameter import Parameter, _register_weight_and_bias
 
 __all__ = ["Linear", "Bilinear", "Maxout"]
 
@@ -32,11 +32,8 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(am.empty(out_features, in_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(am.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        weight = am.empty(out_features, in_features, dtype=dtype)
+        _register_weight_and_bias(self, weight, am.empty(out_features, dtype=dtype) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -79,11 +76,8 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(am.empty(out_features, in1_features, in2_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(am.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        weight = am.empty(out_features, in1_features, in2_features, dtype=dtype)
+        _register_weight_and_bias(self, weight, am.empty(out_features, dtype=dtype) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -11,15 +11,15 @@ from autograd_mini import Tensor
 from . import functional as F
 from . import init
 from .module import Module
-from .parameter import Parameter
+from .parameter import Parameter, _register_weight_and_bias
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
 
 
 def _register_affine(module: Module, affine: bool, bias: bool, shape: int | tuple[int, ...], dtype: Any) -> None:
     """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape`` on ``module``, or None placeholders."""
-    module.register_parameter("weight", Parameter(am.ones(shape, dtype=dtype)) if affine else None)
-    module.register_parameter("bias", Parameter(am.zeros(shape, dtype=dtype)) if affine and bias else None)
+    weight = am.ones(shape, dtype=dtype) if affine else None
+    _register_weight_and_bias(module, weight, am.zeros(shape, dtype=dtype) if affine and bias else None)
 
 
 class _BatchNorm(Module):

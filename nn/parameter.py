@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import autograd_mini as am
 from autograd_mini import Tensor
+
+if TYPE_CHECKING:
+    from .module import Module
 
 
 class Parameter(Tensor):
@@ -45,3 +48,9 @@ class Parameter(Tensor):
             result.grad = am.as_tensor(self.grad.data.copy())
         memo[id(self)] = result
         return result
+
+
+def _register_weight_and_bias(module: Module, weight: Tensor | None, bias: Tensor | None) -> None:
+    """Register ``weight`` and ``bias`` on ``module`` as Parameters, in that order; None registers a placeholder."""
+    module.register_parameter("weight", None if weight is None else Parameter(weight))
+    module.register_parameter("bias", None if bias is None else Parameter(bias))
