@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, buffer_like, check_hyper
+from .optimizer import Optimizer, buffer_like, check_hyper, l2_decayed
 
 __all__ = ["Adagrad"]
 
@@ -54,8 +54,7 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = buffer_like(param, group["initial_accumulator_value"])
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = l2_decayed(grad, param, group["weight_decay"])
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         total = state["sum"].data
         total += grad * grad

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, buffer_like, check_hyper
+from .optimizer import Optimizer, buffer_like, check_hyper, l2_decayed
 
 __all__ = ["Adam", "AdamW"]
 
@@ -62,11 +62,10 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
         decay = None
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                decay = param * (lr * weight_decay)  # AdamW: p <- p (1 - lr wd), folded into the update
-            else:
-                grad = grad + weight_decay * param
+        if weight_decay != 0 and group["decoupled_weight_decay"]:
+            decay = param * (lr * weight_decay)  # AdamW: p <- p (1 - lr wd), folded into the update
+        else:
+            grad = l2_decayed(grad, param, weight_decay)
         exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2

@@ -46,6 +46,11 @@ def state_copy(values: np.ndarray) -> Tensor:
     return am.as_tensor(np.array(values, copy=True))
 
 
+def l2_decayed(grad: np.ndarray, param: np.ndarray, weight_decay: float) -> np.ndarray:
+    """``grad + weight_decay * param`` (L2 weight decay folded into the gradient), ``grad`` when it is 0."""
+    return grad + weight_decay * param if weight_decay != 0 else grad
+
+
 def check_hyper(value: float, minimum: float, message: str, strict: bool = False) -> None:
     """PyTorch's ``ValueError(f"Invalid ...: {value}")`` for a hyperparameter out of range."""
     if value < minimum or (strict and value == minimum):

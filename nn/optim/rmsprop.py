@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, buffer_like, check_hyper
+from .optimizer import Optimizer, buffer_like, check_hyper, l2_decayed
 
 __all__ = ["RMSprop"]
 
@@ -57,8 +57,7 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = buffer_like(param)
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = l2_decayed(grad, param, group["weight_decay"])
         square_avg = state["square_avg"].data
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad

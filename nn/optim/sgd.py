@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, state_copy
+from .optimizer import Optimizer, check_hyper, l2_decayed, state_copy
 
 __all__ = ["SGD"]
 
@@ -46,8 +46,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = l2_decayed(grad, param, group["weight_decay"])
         momentum = group["momentum"]
         if momentum != 0:
             buffer = state.get("momentum_buffer")
