@@ -71,15 +71,32 @@ def _sum(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
     return total
 
 
-def _accumulate_into_grad(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """Add ``grad`` into ``tensor.grad`` as PyTorch does (in place unless building a graph)."""
+def _accumulate_into_grad(tensor: Tensor, grad: Tensor, create_graph: bool, owned: bool = False) -> None:
+    """Add ``grad`` into ``tensor.grad`` as PyTorch does (in place unless building a graph).
+
+    ``owned`` says nobody else holds ``grad``'s array, so ``.grad`` may adopt it without a copy
+    (later accumulations write into it in place).
+    """
     if create_graph:
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
     elif tensor.grad is None:
-        # Copy: the incoming gradient may be shared with other inputs or the caller.
-        tensor.grad = engine._Tensor._make(np.array(grad.data, dtype=tensor.data.dtype, copy=True), None)
+        if owned and grad.data.dtype == tensor.data.dtype:
+            tensor.grad = engine._Tensor._make(grad.data, None)
+        else:  # the incoming gradient may be shared with other inputs or the caller: copy
+            tensor.grad = engine._Tensor._make(np.array(grad.data, dtype=tensor.data.dtype, copy=True), None)
     else:
         np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
+
+
+def _handed(grad: Tensor, handouts: dict[int, int]) -> Tensor:
+    """Count a freshly made gradient (a sum of contributions) as handed to one place."""
+    handouts[id(grad.data)] = 1
+    return grad
+
+
+def _owns(array: np.ndarray, handouts: dict[int, int]) -> bool:
+    """True when ``array`` owns its memory, is writeable, and was handed to exactly one place."""
+    return array.base is None and array.flags.writeable and handouts.get(id(array)) == 1
 
 
 def run_backward(
@@ -100,6 +117,9 @@ def run_backward(
     leaf_grads: dict[int, Tensor] = {}
     leaves: dict[int, Tensor] = {}
     root_nodes: list[Node] = []
+    # How many edges each gradient array was handed to: a leaf adopts its gradient's array (no
+    # copy) only when that array went nowhere else.  Seeds may belong to the caller: never adopted.
+    handouts: dict[int, int] = {id(grad.data): 2 for grad in root_grads}
     for root, grad in zip(roots, root_grads):
         if root.grad_fn is None:
             key = id(root)
@@ -139,6 +159,7 @@ def run_backward(
                     replaced = hook(grad)
                     if replaced is not None:
                         grad = replaced
+                handouts[id(grad.data)] = 2  # a hook may keep what it saw (or returned): never adopt it
             if node.retain is not None:
                 retained = node.retain()
                 if retained is not None:
@@ -157,17 +178,25 @@ def run_backward(
                 if node.saved_versions or node.out_version is not None:
                     node.check_saved()
                 input_grads = node.op.backward(node, grad, mask)
+            trusted = node.op.release_hook is None
             for edge, input_grad in zip(node.next, input_grads):
                 if input_grad is None or edge is None:
                     continue
+                # Built-in vjps return fresh arrays or pass ``grad`` through (counted here); a custom
+                # Function's backward may return arrays it keeps, so those are never adopted.
+                handouts[id(input_grad.data)] = handouts.get(id(input_grad.data), 0) + (1 if trusted else 2)
                 key = id(edge)
                 if type(edge) is Node:
                     pending = node_grads.get(key)
-                    node_grads[key] = input_grad if pending is None else _sum(pending, input_grad, create_graph)
+                    node_grads[key] = (
+                        input_grad if pending is None else _handed(_sum(pending, input_grad, create_graph), handouts)
+                    )
                 else:
                     leaves[key] = edge  # type: ignore[assignment]
                     pending = leaf_grads.get(key)
-                    leaf_grads[key] = input_grad if pending is None else _sum(pending, input_grad, create_graph)
+                    leaf_grads[key] = (
+                        input_grad if pending is None else _handed(_sum(pending, input_grad, create_graph), handouts)
+                    )
             if not retain_graph:
                 node.release()
         for key, leaf in leaves.items():
@@ -179,7 +208,8 @@ def run_backward(
                         grad = replaced
             captured[key] = grad
             if accumulate and (inputs is None or key in targets):
-                _accumulate_into_grad(leaf, grad, create_graph)
+                owned = not leaf._hooks and _owns(grad.data, handouts)
+                _accumulate_into_grad(leaf, grad, create_graph, owned)
     finally:
         error_state.__exit__(None, None, None)
         engine._set_grad_enabled(previous_mode)

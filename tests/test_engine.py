@@ -258,3 +258,46 @@ def test_seed_gradient_takes_the_output_dtype() -> None:
     x = am.tensor([1.0, 2.0], requires_grad=True)
     (x * 2).backward(am.tensor([1.0, 1.0], dtype=am.float64))
     assert x.grad.dtype == am.float32
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_seed() -> None:
+    a = am.tensor([1.0, 2.0], requires_grad=True)
+    b = am.tensor([3.0, 4.0], requires_grad=True)
+    seed = am.tensor([1.0, 1.0])
+    (a + b).backward(seed)  # add passes the seed straight through to both leaves
+    assert a.grad is not None and b.grad is not None
+    assert not np.shares_memory(a.grad.data, b.grad.data) and not np.shares_memory(a.grad.data, seed.data)
+    (a * 3).sum().backward()  # accumulates in place into a.grad only
+    np.testing.assert_allclose(a.grad.numpy(), [4.0, 4.0])
+    np.testing.assert_allclose(b.grad.numpy(), [1.0, 1.0])
+    np.testing.assert_allclose(seed.numpy(), [1.0, 1.0])
+
+
+def test_leaf_gradient_seen_by_a_hook_is_not_adopted() -> None:
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+    seen: list[am.Tensor] = []
+    h = w * 2
+    h.register_hook(lambda g: seen.append(g) or None)
+    (h + 0).sum().backward()
+    (w * 2).sum().backward()  # the second accumulation must not change what the hook kept
+    np.testing.assert_allclose(seen[0].numpy(), [1.0, 1.0])
+    np.testing.assert_allclose(w.grad.numpy(), [4.0, 4.0])
+
+
+def test_custom_function_gradient_is_copied_into_grad() -> None:
+    kept = am.tensor([1.0, 1.0])
+
+    class ReturnsKept(am.Function):
+        @staticmethod
+        def forward(ctx: am.FunctionCtx, x: am.Tensor) -> am.Tensor:
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx: am.FunctionCtx, grad: am.Tensor) -> am.Tensor:
+            return kept
+
+    x = am.tensor([5.0, 6.0], requires_grad=True)
+    ReturnsKept.apply(x).sum().backward()
+    ReturnsKept.apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
+    np.testing.assert_allclose(kept.numpy(), [1.0, 1.0])
