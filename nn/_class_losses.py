@@ -52,6 +52,10 @@ def _nll(
     if np.any(bad):
         raise IndexError(f"{name}: Target {int(labels[bad].flat[0])} is out of bounds.")
     safe = np.where(valid, labels, 0).astype(np.int64)
+    if log_probs.ndim == 2 and weight is None and valid.all():
+        # The common case (N, C) with every target counted: one indexing op, no weighting op.
+        picked = log_probs[np.arange(log_probs.shape[0]), safe]
+        return -picked, np.ones(safe.shape, dtype=log_probs.dtype)
     picked = am.gather(log_probs, class_dim, am.as_tensor(np.expand_dims(safe, class_dim))).squeeze(class_dim)
     weights = valid.astype(log_probs.dtype) if weight is None else weight[safe].astype(log_probs.dtype) * valid
     return -picked * const(weights, log_probs), weights
