@@ -13,7 +13,8 @@ import nn
 from nn import functional as F
 
 from .common import Outcome, scalar_layers
-from .workloads import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem, Workload
+from .problems import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem
+from .workloads import Workload
 
 
 def load(params: Iterable[am.Tensor], arrays: Sequence[np.ndarray]) -> None:

@@ -12,7 +12,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .common import Outcome
-from .workloads import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem, Workload
+from .problems import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem
+from .workloads import Workload
 
 
 def cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, Union
 
 from .common import Outcome, scalar_layers
-from .workloads import MoonsProblem
+from .problems import MoonsProblem
 
 Number = Union["Value", float, int]
 

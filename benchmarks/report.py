@@ -208,7 +208,8 @@ def render(results: list[WorkloadResult], meta: dict[str, Any], settings: dict[s
 
 
 def _digits_source(r: WorkloadResult) -> str:
-    from .workloads import DigitsProblem, problem_for
+    from .problems import DigitsProblem
+    from .workloads import problem_for
 
     problem = problem_for(r.workload)
     assert isinstance(problem, DigitsProblem)

@@ -7,7 +7,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from .workloads import Problem, Workload
+from .problems import Problem
+from .workloads import Workload
 
 LABELS = {
     "floor": "NumPy floor",
@@ -41,7 +42,7 @@ def builder(system: str) -> Builder:
         from . import micrograd
 
         def build(workload: Workload, problem: Problem) -> Any:
-            from .workloads import MoonsProblem
+            from .problems import MoonsProblem
 
             assert workload.kind == "moons_scalar" and isinstance(problem, MoonsProblem)
             return micrograd.ScalarMoons(problem)

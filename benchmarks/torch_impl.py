@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .common import Outcome, scalar_layers
-from .workloads import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem, Workload
+from .problems import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem
+from .workloads import Workload
 
 
 def load(params: Iterable[torch.Tensor], arrays: Sequence[np.ndarray]) -> None:
