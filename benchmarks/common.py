@@ -108,3 +108,10 @@ def scalar_layers(
         out[f"l{i}.weight"] = np.array([[read(w) for w in ws] for ws, _ in layer], dtype=np.float32)
         out[f"l{i}.bias"] = np.array([read(b) for _, b in layer], dtype=np.float32)
     return out
+
+
+def runner_for(kind: str, problem: Any, runners: dict[str, Callable[[Any], Any]]) -> Any:
+    """A fresh runner of one system for a workload ``kind``, from that system's kind -> runner table."""
+    if kind not in runners:
+        raise ValueError(f"no runner for workload kind {kind!r}")
+    return runners[kind](problem)

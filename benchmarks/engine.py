@@ -4,7 +4,7 @@ W3's scalar graph is in :mod:`benchmarks.engine_scalar` (``ScalarMoons``, re-exp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ import autograd_mini as am
 import nn
 from nn import functional as F
 
-from .common import Outcome
+from .common import Outcome, runner_for
 from .engine_scalar import ScalarMoons
 from .problems import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem
 from .workloads import Workload
@@ -225,25 +225,17 @@ class Digits:
         return {"test_accuracy": self.accuracy}
 
 
+RUNNERS: dict[str, Callable[[Any], Any]] = {
+    "mlp": MLP,
+    "memory": MLP,
+    "moons": Moons,
+    "moons_scalar": ScalarMoons,
+    "chain": Chain,
+    "conv": Conv,
+    "digits": Digits,
+}
+
+
 def build(workload: Workload, problem: Problem) -> Any:
     """A fresh autograd_mini runner for ``workload``."""
-    kind = workload.kind
-    if kind in ("mlp", "memory"):
-        assert isinstance(problem, MLPProblem)
-        return MLP(problem)
-    if kind == "moons":
-        assert isinstance(problem, MoonsProblem)
-        return Moons(problem)
-    if kind == "moons_scalar":
-        assert isinstance(problem, MoonsProblem)
-        return ScalarMoons(problem)
-    if kind == "chain":
-        assert isinstance(problem, ChainProblem)
-        return Chain(problem)
-    if kind == "conv":
-        assert isinstance(problem, ConvProblem)
-        return Conv(problem)
-    if kind == "digits":
-        assert isinstance(problem, DigitsProblem)
-        return Digits(problem)
-    raise ValueError(kind)
+    return runner_for(workload.kind, problem, RUNNERS)

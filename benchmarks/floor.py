@@ -8,11 +8,12 @@ W4's chain and :func:`build` are here, and every public name is re-exported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .common import Outcome
+from .common import Outcome, runner_for
 from .floor_conv import (
     Conv,
     conv3x3_backward,
@@ -22,7 +23,7 @@ from .floor_conv import (
     relu_maxpool2_forward,
 )
 from .floor_mlp import MLP, Digits, Moons, cross_entropy, mlp_forward_backward, mlp_predict, moons_forward_backward
-from .problems import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem
+from .problems import ChainProblem, Problem
 from .workloads import Workload
 
 __all__ = [
@@ -81,22 +82,17 @@ class Chain:
         return {}
 
 
+RUNNERS: dict[str, Callable[[Any], Any]] = {
+    "mlp": MLP,
+    "memory": MLP,
+    "moons": Moons,
+    "moons_scalar": Moons,
+    "chain": Chain,
+    "conv": Conv,
+    "digits": Digits,
+}
+
+
 def build(workload: Workload, problem: Problem) -> Any:
     """A fresh floor runner for ``workload``."""
-    kind = workload.kind
-    if kind in ("mlp", "memory"):
-        assert isinstance(problem, MLPProblem)
-        return MLP(problem)
-    if kind in ("moons", "moons_scalar"):
-        assert isinstance(problem, MoonsProblem)
-        return Moons(problem)
-    if kind == "chain":
-        assert isinstance(problem, ChainProblem)
-        return Chain(problem)
-    if kind == "conv":
-        assert isinstance(problem, ConvProblem)
-        return Conv(problem)
-    if kind == "digits":
-        assert isinstance(problem, DigitsProblem)
-        return Digits(problem)
-    raise ValueError(kind)
+    return runner_for(workload.kind, problem, RUNNERS)

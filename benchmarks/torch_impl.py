@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .common import Outcome, scalar_layers
+from .common import Outcome, runner_for, scalar_layers
 from .problems import ChainProblem, ConvProblem, DigitsProblem, MLPProblem, MoonsProblem, Problem
 from .workloads import Workload
 
@@ -268,25 +268,17 @@ class Digits:
         return {"test_accuracy": self.accuracy}
 
 
+RUNNERS: dict[str, Callable[[Any], Any]] = {
+    "mlp": MLP,
+    "memory": MLP,
+    "moons": Moons,
+    "moons_scalar": ScalarMoons,
+    "chain": Chain,
+    "conv": Conv,
+    "digits": Digits,
+}
+
+
 def build(workload: Workload, problem: Problem) -> Any:
     """A fresh PyTorch runner for ``workload``."""
-    kind = workload.kind
-    if kind in ("mlp", "memory"):
-        assert isinstance(problem, MLPProblem)
-        return MLP(problem)
-    if kind == "moons":
-        assert isinstance(problem, MoonsProblem)
-        return Moons(problem)
-    if kind == "moons_scalar":
-        assert isinstance(problem, MoonsProblem)
-        return ScalarMoons(problem)
-    if kind == "chain":
-        assert isinstance(problem, ChainProblem)
-        return Chain(problem)
-    if kind == "conv":
-        assert isinstance(problem, ConvProblem)
-        return Conv(problem)
-    if kind == "digits":
-        assert isinstance(problem, DigitsProblem)
-        return Digits(problem)
-    raise ValueError(kind)
+    return runner_for(workload.kind, problem, RUNNERS)
