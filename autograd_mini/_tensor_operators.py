@@ -161,9 +161,17 @@ class TensorOperators:
 
     def copy_(self, src: Any) -> Tensor:
         """Overwrite with ``src`` (broadcast); differentiable with respect to ``src``, not the old values."""
-        # where() selects rather than computes, so infs or NaNs in the old values cannot leak through.
-        return F.inplace(self, "copy_", lambda t: F.where(_everywhere(t), F.as_tensor(src).to(t.dtype), t))
+        # Recorded, where() selects rather than computes, so infs or NaNs in the old values cannot leak
+        # through; unrecorded (no_grad, loading weights), NumPy copies straight into the storage.
+        return F.inplace_ufunc(
+            self, "copy_", _assign, src, lambda t: F.where(_everywhere(t), F.as_tensor(src).to(t.dtype), t)
+        )
 
 
 def _everywhere(tensor: Any) -> np.ndarray:
     return np.ones(tensor.shape, dtype=bool)
+
+
+def _assign(current: np.ndarray, value: Any, *, out: np.ndarray, casting: str) -> None:
+    """The "ufunc" of copy_: the new values, converted to the tensor's dtype as PyTorch's copy_ does."""
+    np.copyto(out, value, casting="unsafe")

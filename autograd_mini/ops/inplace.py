@@ -52,18 +52,30 @@ def _view_base_box(tensor: Tensor) -> list[int] | None:
 def inplace(tensor: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
     """Replace ``tensor``'s values by ``compute(tensor)`` in place; returns ``tensor``."""
     inplace_check(tensor, name)
-    if engine._grad_enabled:
-        snapshot = Tensor._make(tensor.data.copy(), tensor.grad_fn)
-        snapshot._requires_grad = tensor._requires_grad
-        result = compute(snapshot)
-    else:
-        result = compute(tensor)
+    result = compute(_snapshot(tensor) if engine._grad_enabled else tensor)
     _write(tensor, result, name)
     return tensor
 
 
+def _snapshot(tensor: Tensor) -> Tensor:
+    """The tensor's current values and history, in storage the coming write will not touch."""
+    snapshot = Tensor._make(tensor.data.copy(), tensor.grad_fn)
+    snapshot._requires_grad = tensor._requires_grad
+    return snapshot
+
+
+def _mismatch(name: str, shape: tuple[int, ...], other: tuple[int, ...]) -> RuntimeError:
+    try:
+        broadcast = np.broadcast_shapes(shape, other)
+    except ValueError:
+        broadcast = other
+    return RuntimeError(
+        f"{name}: output with shape {shape_text(shape)} doesn't match the broadcast shape {shape_text(broadcast)}"
+    )
+
+
 def inplace_ufunc(
-    tensor: Tensor, name: str, ufunc: np.ufunc, other: Any, compute: Callable[[Tensor], Tensor]
+    tensor: Tensor, name: str, ufunc: Callable[..., Any], other: Any, compute: Callable[[Tensor], Tensor]
 ) -> Tensor:
     """``tensor = ufunc(tensor, other)`` in place.  With nothing to record (no_grad, or no operand
     requiring grad) NumPy writes straight into the tensor's storage, with no temporary array: the
@@ -76,11 +88,7 @@ def inplace_ufunc(
     try:
         ufunc(tensor.data, operand, out=tensor.data, casting="same_kind")
     except ValueError:
-        shape = np.broadcast_shapes(tensor.shape, np.shape(operand)) if _broadcastable(tensor, operand) else None
-        raise RuntimeError(
-            f"{name}: output with shape {shape_text(tensor.shape)} doesn't match the broadcast shape "
-            f"{shape_text(shape) if shape is not None else shape_text(np.shape(operand))}"
-        ) from None
+        raise _mismatch(name, tensor.shape, np.shape(operand)) from None
     except TypeError:
         raise RuntimeError(
             f"{name}: result type {np.result_type(tensor.data, operand)} can't be cast to the desired output "
@@ -90,20 +98,9 @@ def inplace_ufunc(
     return tensor
 
 
-def _broadcastable(tensor: Tensor, operand: Any) -> bool:
-    try:
-        np.broadcast_shapes(tensor.shape, np.shape(operand))
-    except ValueError:
-        return False
-    return True
-
-
 def _write(tensor: Tensor, result: Tensor, name: str) -> None:
     if result.shape != tensor.shape:
-        raise RuntimeError(
-            f"{name}: output with shape {shape_text(tensor.shape)} doesn't match the broadcast shape "
-            f"{shape_text(result.shape)}"
-        )
+        raise _mismatch(name, tensor.shape, result.shape)
     if not np.can_cast(result.data.dtype, tensor.data.dtype, casting="same_kind"):
         raise RuntimeError(
             f"{name}: result type {result.data.dtype} can't be cast to the desired output type {tensor.data.dtype}"
@@ -139,8 +136,7 @@ def setitem_(tensor: Tensor, index: Any, value: Any) -> None:
         tensor.data[key] = source.data
         bump_version(tensor)
         return
-    snapshot = Tensor._make(tensor.data.copy(), tensor.grad_fn)
-    snapshot._requires_grad = tensor._requires_grad
+    snapshot = _snapshot(tensor)
     mask = np.zeros(tensor.shape, dtype=bool)
     mask[key] = True
     placed = index_scatter(broadcast_to(source.to(tensor.dtype), selected_shape), tensor.shape, key)
