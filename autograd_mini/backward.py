@@ -178,7 +178,7 @@ def run_backward(
                 if node.saved_versions or node.out_version is not None:
                     node.check_saved()
                 input_grads = node.op.backward(node, grad, mask)
-            trusted = node.op.release_hook is None
+            trusted = node.op.fresh_grads
             for edge, input_grad in zip(node.next, input_grads):
                 if input_grad is None or edge is None:
                     continue

@@ -105,6 +105,7 @@ class _FunctionOp(OpDef):
         )
         self.function = function
         self.release_hook = _release_ctx
+        self.fresh_grads = False
 
     def backward(self, node: engine.Node, grad: Tensor, mask: Sequence[Any]) -> list[Tensor | None]:
         ctx: FunctionCtx = node.attrs["ctx"]

@@ -110,10 +110,7 @@ def _replay(node: engine.Node) -> tuple[Callable[..., Tensor], tuple[Tensor, ...
         Tensor(t.data.astype(np.float64), requires_grad=True) if t.is_floating_point() else Tensor._make(t.data, None)
         for t in node.inputs
     )
-    replay = getattr(node.op, "replay", None)
-    if replay is not None:  # custom Functions re-run through Function.apply
-        return (lambda *xs: replay(xs, node.attrs)), fresh
-    return (lambda *xs: engine.apply(node.op, xs, node.attrs)), fresh
+    return (lambda *xs: node.op.replay(xs, node.attrs)), fresh
 
 
 def localize_failure(

@@ -37,6 +37,7 @@ class OpDef:
         "differentiable",
         "error_builder",
         "forward",
+        "fresh_grads",
         "grad_fn_name",
         "is_view",
         "name",
@@ -74,6 +75,13 @@ class OpDef:
         self.is_view = is_view
         # Called when backward frees a node of this op (custom Functions drop their ctx's tensors).
         self.release_hook: Callable[[Node], None] | None = None
+        # Built-in vjps return new arrays or pass the upstream gradient through, so backward may let
+        # a leaf adopt a gradient array it alone received; a custom op's backward may return arrays it keeps.
+        self.fresh_grads = True
+
+    def replay(self, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
+        """Apply this op again to new inputs with the same attributes (gradcheck's op-by-op check)."""
+        return apply(self, inputs, attrs)
 
     def shape_error(self, inputs: Sequence[Tensor], attrs: dict[str, Any], error: Exception) -> Exception:
         """Turn a NumPy failure inside the forward into an error that names this op and its shapes."""
