@@ -47,10 +47,11 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .ops.registry import OPS, defop
+from .ops.registry import OPS, defop, end_builtin_registrations
 from .tensor import Tensor
 
 _tensor_methods.bind(functional)
+end_builtin_registrations()
 
 __version__ = "0.1.0"
 

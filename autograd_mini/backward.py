@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,14 +40,17 @@ def _forward_stack_text(node: Node) -> str:
     return f"Traceback of forward call that caused the error ({node.name()}):\n{stack}"
 
 
-def _run_vjp(node: Node, grad: Tensor, mask: Sequence[Edge]) -> list[Tensor | None]:
-    """Call the node's vjps after checking its saved tensors; in anomaly mode, report the forward stack."""
+def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
+    """The node's input gradients: arrays when ``raw`` (a backward that builds no graph), else Tensors."""
     if node.saved_versions or node.out_version is not None:
         node.check_saved()
-    if not engine._anomaly_enabled:
-        return node.op.backward(node, grad, mask)
+    return node.op.backward_arrays(node, grad, mask) if raw else node.op.backward(node, grad, mask)
+
+
+def _run_vjp_anomaly(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
+    """:func:`_vjps` in anomaly mode: report the forward stack of a failing node, refuse NaN gradients."""
     try:
-        grads = node.op.backward(node, grad, mask)
+        grads = _vjps(node, grad, mask, raw)
     except Exception as error:
         note = f"Error detected in {node.name()}. " + _forward_stack_text(node)
         if hasattr(error, "add_note"):
@@ -56,41 +59,49 @@ def _run_vjp(node: Node, grad: Tensor, mask: Sequence[Edge]) -> list[Tensor | No
             warnings.warn(note, RuntimeWarning, stacklevel=2)
         raise
     for index, input_grad in enumerate(grads):
-        if input_grad is not None and input_grad.data.dtype.kind == "f" and np.isnan(input_grad.data).any():
+        array = input_grad if raw or input_grad is None else input_grad.data
+        if array is not None and array.dtype.kind == "f" and np.isnan(array).any():
             raise RuntimeError(
                 f"Function '{node.name()}' returned nan values in its {index}th output.\n" + _forward_stack_text(node)
             )
     return grads
 
 
-def _sum(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
-    """Two gradient contributions (same shape and dtype) added: a recorded op only when building a graph."""
-    if create_graph:
-        return a + b
-    total: Tensor = engine._Tensor._make(a.data + b.data, None)
-    return total
+def _plus(a: Any, b: Any) -> Any:
+    """Two gradient contributions (same shape and dtype) added: arrays, or a recorded op when building a graph."""
+    total = a + b
+    return np.asarray(total) if isinstance(total, np.generic) else total  # NumPy gives 0-d sums as scalars
 
 
-def _accumulate_into_grad(tensor: Tensor, grad: Tensor, create_graph: bool, owned: bool = False) -> None:
+def _run_hooks(hooks: dict[int, Any], grad: Any, raw: bool) -> Any:
+    """Hooks see (and may replace) the gradient as a Tensor, whatever form backward carries it in."""
+    value = engine._Tensor._make(grad, None) if raw else grad
+    for hook in list(hooks.values()):
+        replaced = hook(value)
+        if replaced is not None:
+            value = replaced
+    return value.data if raw else value
+
+
+def _accumulate(tensor: Tensor, grad: Any, raw: bool, owned: bool = False) -> None:
     """Add ``grad`` into ``tensor.grad`` as PyTorch does (in place unless building a graph).
 
-    ``owned`` says nobody else holds ``grad``'s array, so ``.grad`` may adopt it without a copy
+    ``owned`` says nobody else holds the array ``grad``, so ``.grad`` may adopt it without a copy
     (later accumulations write into it in place).
     """
-    if create_graph:
+    if not raw:
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
     elif tensor.grad is None:
-        if owned and grad.data.dtype == tensor.data.dtype:
-            tensor.grad = engine._Tensor._make(grad.data, None)
-        else:  # the incoming gradient may be shared with other inputs or the caller: copy
-            tensor.grad = engine._Tensor._make(np.array(grad.data, dtype=tensor.data.dtype, copy=True), None)
+        if not (owned and grad.dtype == tensor.data.dtype):  # shared with other inputs or the caller: copy
+            grad = np.array(grad, dtype=tensor.data.dtype, copy=True)
+        tensor.grad = engine._Tensor._make(grad, None)
     else:
-        np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
+        np.add(tensor.grad.data, grad, out=tensor.grad.data, casting="unsafe")
 
 
-def _handed(grad: Tensor, handouts: dict[int, int]) -> Tensor:
+def _handed(grad: np.ndarray, handouts: dict[int, int]) -> np.ndarray:
     """Count a freshly made gradient (a sum of contributions) as handed to one place."""
-    handouts[id(grad.data)] = 1
+    handouts[id(grad)] = 1
     return grad
 
 
@@ -112,22 +123,28 @@ def run_backward(
 
     With ``accumulate`` the gradients are added into the ``.grad`` of leaves (or only of
     ``inputs`` when given); otherwise the gradients with respect to ``inputs`` are returned.
+    Without ``create_graph`` gradients travel as plain ndarrays (one NumPy call per vjp step,
+    see ``ops/registry.py``); with it they are Tensors whose operations are recorded.
     """
-    node_grads: dict[int, Tensor] = {}
-    leaf_grads: dict[int, Tensor] = {}
+    raw = not create_graph
+    node_grads: dict[Node, Any] = {}
+    leaf_grads: dict[int, Any] = {}
     leaves: dict[int, Tensor] = {}
     root_nodes: list[Node] = []
     # How many edges each gradient array was handed to: a leaf adopts its gradient's array (no
     # copy) only when that array went nowhere else.  Seeds may belong to the caller: never adopted.
-    handouts: dict[int, int] = {id(grad.data): 2 for grad in root_grads}
-    for root, grad in zip(roots, root_grads):
+    handouts: dict[int, int] = {}
+    for root, root_grad in zip(roots, root_grads):
+        value = root_grad.data if raw else root_grad
+        handouts[id(value)] = 2
         if root.grad_fn is None:
             key = id(root)
             leaves[key] = root
-            leaf_grads[key] = grad if key not in leaf_grads else leaf_grads[key] + grad
+            leaf_grads[key] = value if key not in leaf_grads else _plus(leaf_grads[key], value)
         else:
-            key = id(root.grad_fn)
-            node_grads[key] = grad if key not in node_grads else node_grads[key] + grad
+            node_grads[root.grad_fn] = (
+                value if root.grad_fn not in node_grads else _plus(node_grads[root.grad_fn], value)
+            )
             root_nodes.append(root.grad_fn)
     order = toposort(root_nodes)
     targets: set[int] = set()
@@ -135,7 +152,7 @@ def run_backward(
     if inputs is not None:
         targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
         needed = _prune(order, targets)
-    captured: dict[int, Tensor] = {}
+    captured: dict[int, Any] = {}
     previous_mode = engine._set_grad_enabled(create_graph)
     # The graph holds no reference cycles, so the cyclic collector has nothing to find here; left
     # on, its full passes over the ever-growing set of live objects make long backwards quadratic.
@@ -147,69 +164,61 @@ def run_backward(
     error_state.__enter__()
     try:
         for node in order:
-            node_key = id(node)
-            pending_grad = node_grads.pop(node_key, None)
-            if pending_grad is None or (needed is not None and node_key not in needed):
+            grad = node_grads.pop(node, None)
+            if grad is None or (needed is not None and id(node) not in needed):
                 continue
             if node.inputs is None:
                 raise RuntimeError(engine._FREED_MESSAGE)
-            grad = pending_grad
             if node.pre_hooks:
-                for hook in list(node.pre_hooks.values()):
-                    replaced = hook(grad)
-                    if replaced is not None:
-                        grad = replaced
-                handouts[id(grad.data)] = 2  # a hook may keep what it saw (or returned): never adopt it
+                grad = _run_hooks(node.pre_hooks, grad, raw)
+                if raw:
+                    handouts[id(grad)] = 2  # a hook may keep what it saw (or returned): never adopt it
             if node.retain is not None:
                 retained = node.retain()
                 if retained is not None:
-                    _accumulate_into_grad(retained, grad, create_graph)
-            if node_key in targets:
-                captured[node_key] = grad
-            # Which inputs need a gradient: the edges themselves (None for constants), or, when
-            # differentiating with respect to given inputs, only edges that lead to one of them.
-            if needed is None:
-                mask: Sequence[Edge] = node.next
+                    _accumulate(retained, grad, raw)
+            if needed is not None:
+                if id(node) in targets:
+                    captured[id(node)] = grad
+                # Only edges that lead to one of the inputs asked for need a gradient.
+                mask: Sequence[Edge] = [
+                    e if e is not None and (id(e) in needed or id(e) in targets) else None for e in node.next
+                ]
             else:
-                mask = [e if e is not None and (id(e) in needed or id(e) in targets) else None for e in node.next]
+                mask = node.next  # None for constants
             if engine._anomaly_enabled:
-                input_grads = _run_vjp(node, grad, mask)
-            else:  # the same, inlined: this loop runs once per node
+                input_grads = _run_vjp_anomaly(node, grad, mask, raw)
+            elif raw:  # the same as _vjps, inlined: this loop runs once per node
                 if node.saved_versions or node.out_version is not None:
                     node.check_saved()
-                input_grads = node.op.backward(node, grad, mask)
-            trusted = node.op.fresh_grads
+                input_grads = node.op.backward_arrays(node, grad, mask)
+            else:
+                input_grads = _vjps(node, grad, mask, raw)
+            # Built-in vjps return fresh arrays or pass ``grad`` through (counted here); a custom
+            # Function's backward may return arrays it keeps, so those are never adopted.
+            handed = 1 if node.op.fresh_grads else 2
             for edge, input_grad in zip(node.next, input_grads):
                 if input_grad is None or edge is None:
                     continue
-                # Built-in vjps return fresh arrays or pass ``grad`` through (counted here); a custom
-                # Function's backward may return arrays it keeps, so those are never adopted.
-                handouts[id(input_grad.data)] = handouts.get(id(input_grad.data), 0) + (1 if trusted else 2)
-                key = id(edge)
+                if raw:
+                    handouts[id(input_grad)] = handouts.get(id(input_grad), 0) + handed
                 if type(edge) is Node:
-                    pending = node_grads.get(key)
-                    node_grads[key] = (
-                        input_grad if pending is None else _handed(_sum(pending, input_grad, create_graph), handouts)
-                    )
+                    pending = node_grads.get(edge)
+                    node_grads[edge] = input_grad if pending is None else _handed(_plus(pending, input_grad), handouts)
                 else:
+                    key = id(edge)
                     leaves[key] = edge  # type: ignore[assignment]
                     pending = leaf_grads.get(key)
-                    leaf_grads[key] = (
-                        input_grad if pending is None else _handed(_sum(pending, input_grad, create_graph), handouts)
-                    )
+                    leaf_grads[key] = input_grad if pending is None else _handed(_plus(pending, input_grad), handouts)
             if not retain_graph:
                 node.release()
         for key, leaf in leaves.items():
             grad = leaf_grads[key]
             if leaf._hooks:
-                for hook in list(leaf._hooks.values()):
-                    replaced = hook(grad)
-                    if replaced is not None:
-                        grad = replaced
+                grad = _run_hooks(leaf._hooks, grad, raw)
             captured[key] = grad
             if accumulate and (inputs is None or key in targets):
-                owned = not leaf._hooks and _owns(grad.data, handouts)
-                _accumulate_into_grad(leaf, grad, create_graph, owned)
+                _accumulate(leaf, grad, raw, raw and not leaf._hooks and _owns(grad, handouts))
     finally:
         error_state.__exit__(None, None, None)
         engine._set_grad_enabled(previous_mode)
@@ -221,7 +230,7 @@ def run_backward(
     for tensor in inputs:
         key = id(tensor.grad_fn) if tensor.grad_fn is not None else id(tensor)
         found = captured.get(key)
-        if accumulate and tensor.grad_fn is not None and found is not None:
-            _accumulate_into_grad(tensor, found, create_graph)
-        results.append(found)
+        if found is not None and accumulate and tensor.grad_fn is not None:
+            _accumulate(tensor, found, raw)
+        results.append(engine._Tensor._make(found, None) if raw and found is not None else found)
     return results

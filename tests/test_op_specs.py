@@ -133,6 +133,27 @@ def test_gradcheck(spec: OpSpec) -> None:
     assert am.gradcheck(spec, tuple(inputs), eps=spec.eps)
 
 
+@pytest.mark.parametrize("spec", DIFFERENTIABLE, ids=ids)
+def test_backward_on_arrays_matches_backward_on_tensors(spec: OpSpec) -> None:
+    """A backward that builds no graph calls the vjps with ndarrays; with ``create_graph`` with Tensors.
+    Both must give the same gradients (gradcheck covers the first, gradgradcheck only differentiates
+    the second, so this is what pins the Tensor-mode first derivatives)."""
+    rng = rng_for(spec, "modes")
+    inputs = spec.tensors(spec.arrays(rng))
+    wanted = [t for t in inputs if t.requires_grad]
+    outs = [o for o in float_outputs(spec(*inputs)) if o.requires_grad]
+    if not outs or not wanted:
+        pytest.skip("no differentiable output")
+    seeds = [am.tensor(rng.standard_normal(o.shape)) for o in outs]
+    on_arrays = am.autograd.grad(outs, wanted, seeds, retain_graph=True, allow_unused=True)
+    on_tensors = am.autograd.grad(outs, wanted, seeds, create_graph=True, allow_unused=True)
+    for index, (a, t) in enumerate(zip(on_arrays, on_tensors)):
+        assert (a is None) == (t is None), f"{spec.name}: input {index} has a gradient in only one mode"
+        if a is not None and t is not None:
+            assert a.dtype == t.dtype and a.shape == t.shape, (spec.name, index, a.dtype, t.dtype, a.shape, t.shape)
+            np.testing.assert_allclose(a.data, t.data, rtol=1e-12, atol=1e-12, err_msg=f"{spec.name} input {index}")
+
+
 @pytest.mark.parametrize("spec", SECOND_ORDER, ids=ids)
 def test_gradgradcheck(spec: OpSpec) -> None:
     inputs = spec.tensors(spec.arrays(rng_for(spec)))

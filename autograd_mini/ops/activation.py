@@ -11,8 +11,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._erf import erf_array
-from .elementwise import _broadcast_error, _const, exp, where
-from .registry import call, defop
+from .elementwise import _broadcast_error, exp, where
+from .registry import array_of, call, constant, defop
 
 
 def _sigmoid_forward(x: np.ndarray) -> np.ndarray:
@@ -58,7 +58,7 @@ ERF = defop("erf", _erf_forward, lambda g, out, x: g * _TWO_OVER_SQRT_PI * exp(-
 SOFTPLUS = defop(
     "softplus",
     _softplus_forward,
-    lambda g, out, x, *, beta, threshold: where(x.data * beta > threshold, g, g * sigmoid(x * beta)),
+    lambda g, out, x, *, beta, threshold: where(array_of(x) * beta > threshold, g, g * sigmoid(x * beta)),
 )
 
 
@@ -84,7 +84,7 @@ RELU_BACKWARD = defop(
     "relu_backward",
     _relu_backward_forward,
     lambda gg, out, g, y: relu_backward(gg, y),
-    lambda gg, out, g, y: _const(np.zeros(y.shape), y),  # the mask is piecewise constant in y
+    lambda gg, out, g, y: constant(np.zeros(y.shape), y),  # the mask is piecewise constant in y
     grad_fn_name="ThresholdBackwardBackward0",
     error_builder=_broadcast_error,
 )

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._convert import as_tensor, pair
 from ..tensor import Tensor
-from .registry import call, defop, shape_text
+from .registry import array_of, call, constant, defop, shape_text
 
 
 def _broadcast_error(inputs: Sequence[Tensor], attrs: dict[str, Any], error: Exception) -> Exception:
@@ -32,11 +32,6 @@ def _broadcast_error(inputs: Sequence[Tensor], attrs: dict[str, Any], error: Exc
     return RuntimeError(f"elementwise op failed on shapes {shape_text(a)} and {shape_text(b)}: {error}")
 
 
-def _const(array: np.ndarray, like: Tensor) -> Tensor:
-    """A constant (no-grad) tensor with ``like``'s dtype, for masks and weights inside vjps."""
-    return Tensor._make(array.astype(like.data.dtype, copy=False), None)
-
-
 def _pow_forward(x: np.ndarray, *, exponent: float) -> np.ndarray:
     # Fast paths: np.power is several times slower than these for the common exponents.
     if exponent == 2:
@@ -50,28 +45,30 @@ def _pow_forward(x: np.ndarray, *, exponent: float) -> np.ndarray:
 
 def _pow_tensor_vjp_exponent(g: Tensor, out: Tensor, x: Tensor, y: Tensor) -> Tensor:
     """d(x**y)/dy = x**y log x; 0 where x == 0 (as PyTorch), NaN for negative bases."""
-    positive = x.data > 0
+    x_array = array_of(x)
+    positive = x_array > 0
     safe_log = log(x if positive.all() else where(positive, x, 1.0))
-    rate = where(positive, out * safe_log, _const(np.where(x.data == 0, 0.0, np.nan), x))
+    rate = where(positive, out * safe_log, constant(np.where(x_array == 0, 0.0, np.nan), x))
     return g * rate
 
 
 def _maximum_weights(x: Tensor, y: Tensor, greater: bool) -> tuple[Tensor, Tensor]:
     """Gradient shares of maximum (or minimum): 1 to the winner, 0.5 to each side of a tie."""
-    wins = x.data > y.data if greater else x.data < y.data
-    ties = x.data == y.data
+    x_array, y_array = array_of(x), array_of(y)
+    wins = x_array > y_array if greater else x_array < y_array
+    ties = x_array == y_array
     weight_x = wins + 0.5 * ties
-    dtype = np.result_type(x.data, y.data)
-    return Tensor._make(weight_x.astype(dtype), None), Tensor._make((1 - weight_x).astype(dtype), None)
+    dtype = np.result_type(x_array, y_array)
+    return constant(weight_x.astype(dtype), x), constant((1 - weight_x).astype(dtype), x)
 
 
 def _in_range(x: Tensor, low: float | None, high: float | None) -> np.ndarray:
     """Where clamp passes its input through: gradient 1 at the bounds, as PyTorch."""
     mask = np.ones(x.shape, dtype=bool)
     if low is not None:
-        mask &= x.data >= low
+        mask &= array_of(x) >= low
     if high is not None:
-        mask &= x.data <= high
+        mask &= array_of(x) <= high
     return mask
 
 
@@ -120,7 +117,7 @@ LOG = defop("log", np.log, lambda g, out, x: g / x)
 LOG1P = defop("log1p", np.log1p, lambda g, out, x: g / (x + 1))
 SIN = defop("sin", np.sin, lambda g, out, x: g * cos(x))
 COS = defop("cos", np.cos, lambda g, out, x: -g * sin(x))
-ABS = defop("abs", np.abs, lambda g, out, x: g * _const(np.sign(x.data), x))
+ABS = defop("abs", np.abs, lambda g, out, x: g * constant(np.sign(array_of(x)), x))
 SIGN = defop("sign", np.sign, lambda g, out, x: g * 0, saves=())
 MAXIMUM = defop(
     "maximum",

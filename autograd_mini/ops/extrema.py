@@ -12,14 +12,15 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._dims import Dims, expand_back, normalize_dims, resolve_keepdim
-from .registry import call, defop
+from .registry import array_of, call, constant, defop
 
 
 def _amax_weights(x: Tensor, out: Tensor, axis: Dims) -> Tensor:
     """Where the maximum is attained, each tied position taking an equal share."""
-    kept = out.data if axis is None or out.ndim == x.ndim else np.expand_dims(out.data, axis)
-    hits = x.data == kept
-    return Tensor._make((hits / hits.sum(axis=axis, keepdims=True)).astype(x.data.dtype), None)
+    out_array = array_of(out)
+    kept = out_array if axis is None or out.ndim == x.ndim else np.expand_dims(out_array, axis)
+    hits = array_of(x) == kept
+    return constant(hits / hits.sum(axis=axis, keepdims=True), x)
 
 
 # ------------------------------------------------------------------- the derivative table

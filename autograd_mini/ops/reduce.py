@@ -14,8 +14,9 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._dims import Dims, expand_back, normalize_dims, resolve_keepdim
+from .elementwise import exp
 from .extrema import amax, amin
-from .registry import broadcast_to, call, defop
+from .registry import array_of, broadcast_to, call, defop
 
 
 def _prod_except_forward(x: np.ndarray) -> np.ndarray:
@@ -63,7 +64,7 @@ def _norm2_vjp(g: Tensor, out: Tensor, x: Tensor, *, axis: Dims, keepdims: bool)
     from .elementwise import where
 
     norm = expand_back(out, x, axis, keepdims)
-    safe = where(norm.data == 0, 1.0, norm)
+    safe = where(array_of(norm) == 0, 1.0, norm)
     return expand_back(g, x, axis, keepdims) * x / safe
 
 
@@ -78,21 +79,22 @@ PROD = defop(
     "prod",
     lambda x: np.prod(x, axis=-1),
     lambda g, out, x: g.unsqueeze(-1) * prod_except(x),
+    array_vjps=False,
 )
-PROD_EXCEPT = defop("prod_except", _prod_except_forward, _prod_except_vjp)
-CUMSUM = defop("cumsum", lambda x, *, axis: np.cumsum(x, axis=axis), _cumsum_vjp, saves=())
+PROD_EXCEPT = defop("prod_except", _prod_except_forward, _prod_except_vjp, array_vjps=False)
+CUMSUM = defop("cumsum", lambda x, *, axis: np.cumsum(x, axis=axis), _cumsum_vjp, saves=(), array_vjps=False)
 LOGSUMEXP = defop(
     "logsumexp",
     _logsumexp_forward,
     lambda g, out, x, *, axis, keepdims: (
-        expand_back(g, x, axis, keepdims) * (x - expand_back(out, x, axis, keepdims)).exp()
+        expand_back(g, x, axis, keepdims) * exp(x - expand_back(out, x, axis, keepdims))
     ),
     uses_out=True,
 )
 LOG_SOFTMAX = defop(
     "log_softmax",
     _log_softmax_forward,
-    lambda g, out, x, *, axis: g - out.exp() * g.sum(axis, keepdim=True),
+    lambda g, out, x, *, axis: g - exp(out) * call(SUM, g, axis=(axis,), keepdims=True),
     uses_out=True,
     saves=(),
 )

@@ -5,6 +5,13 @@ for ops with a variable number of inputs).  Each vjp has the signature
 ``vjp(g, out, *inputs, **attrs) -> Tensor | None`` where ``g`` is the upstream gradient, ``out``
 the forward result (only when the op is declared ``uses_out``) and ``inputs`` the saved input
 Tensors.  Vjps are written with Tensor operations, so they are differentiable themselves.
+
+One table, two speeds: a backward that builds no graph (``create_graph=False``, the training
+loop's case) calls the same vjps with plain ndarrays.  Operators work on both, and :func:`call`
+runs a primitive's NumPy forward directly when given arrays, so a vjp such as ``g * y`` or
+``call(MATMUL, g, w)`` costs one NumPy call instead of a Tensor op.  A vjp that needs Tensor
+methods opts out with ``array_vjps=False`` and is handed Tensors in both cases; so are the ops users
+register with :func:`defop` after the package has loaded, unless they opt in with ``array_vjps=True``.
 """
 
 from __future__ import annotations
@@ -14,12 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import engine as _engine
 from ..engine import apply
+from ..tensor import Tensor
 
 if TYPE_CHECKING:
     from ..engine import Node
-    from ..tensor import Tensor
 
 Vjp = Callable[..., "Tensor | None"]
 ErrorBuilder = Callable[[Sequence["Tensor"], dict[str, Any], Exception], Exception]
@@ -34,6 +40,7 @@ class OpDef:
     """A registered primitive: forward on arrays, vjps on Tensors, and its error wording."""
 
     __slots__ = (
+        "array_vjps",
         "differentiable",
         "error_builder",
         "forward",
@@ -59,6 +66,7 @@ class OpDef:
         error_builder: ErrorBuilder | None,
         saves: tuple[int, ...] | None = None,
         is_view: bool = False,
+        array_vjps: bool = True,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -78,6 +86,8 @@ class OpDef:
         # Built-in vjps return new arrays or pass the upstream gradient through, so backward may let
         # a leaf adopt a gradient array it alone received; a custom op's backward may return arrays it keeps.
         self.fresh_grads = True
+        # The vjps also accept ndarrays (see the module docstring); False hands them Tensors always.
+        self.array_vjps = array_vjps
 
     def replay(self, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
         """Apply this op again to new inputs with the same attributes (gradcheck's op-by-op check)."""
@@ -91,20 +101,47 @@ class OpDef:
         kind = IndexError if isinstance(error, IndexError) else RuntimeError
         return kind(f"{self.name}(): {error} (input shapes: {shapes})")
 
+    def backward_arrays(self, node: Node, grad: np.ndarray, mask: Sequence[Any]) -> list[np.ndarray | None]:
+        """:meth:`backward` on plain arrays, for a backward that builds no graph (see the module docstring)."""
+        if not self.array_vjps:
+            grads = self.backward(node, Tensor._make(grad, None), mask)
+            return [None if t is None else t.data for t in grads]
+        inputs = node.inputs
+        assert inputs is not None
+        arrays = [t.data for t in inputs]
+        attrs = node.attrs
+        out = node.out_data
+        if self.vjp_all is not None:
+            raw = self._check_count(list(self.vjp_all(grad, out, *arrays, **attrs)), len(arrays))
+        else:
+            raw = [None if wanted is None else vjp(grad, out, *arrays, **attrs) for vjp, wanted in zip(self.vjps, mask)]
+        result: list[np.ndarray | None] = []
+        for index, (array, input_grad, wanted) in enumerate(zip(arrays, raw, mask)):
+            if input_grad is None or wanted is None:
+                result.append(None)
+            elif type(input_grad) is np.ndarray and input_grad.shape == array.shape and input_grad.dtype == array.dtype:
+                result.append(input_grad)  # the common case: nothing to reduce or cast
+            else:
+                result.append(self._conform_array(index, array, input_grad))
+        return result
+
+    def _check_count(self, grads: list[Any], expected: int) -> list[Any]:
+        if len(grads) != expected:
+            raise RuntimeError(
+                f"function {self.grad_fn_name} returned an incorrect number of gradients "
+                f"(expected {expected}, got {len(grads)})"
+            )
+        return grads
+
     def backward(self, node: Node, grad: Tensor, mask: Sequence[Any]) -> list[Tensor | None]:
         """Input gradients for ``node`` where ``mask`` is not None, reduced to each input's shape."""
         inputs = node.inputs
         assert inputs is not None
-        tensor_class = _engine._Tensor
+        tensor_class = Tensor
         out = tensor_class._make(node.out_data, node) if self.uses_out else None
         attrs = node.attrs
         if self.vjp_all is not None:
-            raw = list(self.vjp_all(grad, out, *inputs, **attrs))
-            if len(raw) != len(inputs):
-                raise RuntimeError(
-                    f"function {self.grad_fn_name} returned an incorrect number of gradients "
-                    f"(expected {len(inputs)}, got {len(raw)})"
-                )
+            raw = self._check_count(list(self.vjp_all(grad, out, *inputs, **attrs)), len(inputs))
         else:
             raw = [None if wanted is None else vjp(grad, out, *inputs, **attrs) for vjp, wanted in zip(self.vjps, mask)]
         result: list[Tensor | None] = []
@@ -123,18 +160,31 @@ class OpDef:
 
     def _conform(self, index: int, tensor: Tensor, grad: Tensor | Any) -> Tensor:
         """Reduce a broadcast gradient to the input's shape and dtype, or say which op is at fault."""
-        if not isinstance(grad, _engine._Tensor):
-            grad = _engine._Tensor._make(np.asarray(grad, dtype=tensor.data.dtype), None)
+        if not isinstance(grad, Tensor):
+            grad = Tensor._make(np.asarray(grad, dtype=tensor.data.dtype), None)
         if grad.shape != tensor.shape:
-            if not _broadcasts_to(tensor.shape, grad.shape):
-                raise RuntimeError(
-                    f"Function {self.grad_fn_name} returned an invalid gradient at index {index} - got "
-                    f"{shape_text(grad.shape)} but expected shape compatible with {shape_text(tensor.shape)}"
-                )
+            self._check_broadcasts(index, grad.shape, tensor.shape)
             grad = sum_to(grad, tensor.shape)
         if grad.data.dtype != tensor.data.dtype:
             grad = cast(grad, tensor.data.dtype)
         return grad
+
+    def _conform_array(self, index: int, array: np.ndarray, grad: Any) -> np.ndarray:
+        """:meth:`_conform` for a backward on arrays: a Tensor or number returned by a vjp becomes an array."""
+        grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=array.dtype)
+        if grad.shape != array.shape:
+            self._check_broadcasts(index, grad.shape, array.shape)
+            grad = _sum_to_forward(grad, shape=array.shape)
+        if grad.dtype != array.dtype:
+            grad = grad.astype(array.dtype)
+        return grad  # type: ignore[no-any-return]
+
+    def _check_broadcasts(self, index: int, grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> None:
+        if not _broadcasts_to(shape, grad_shape):
+            raise RuntimeError(
+                f"Function {self.grad_fn_name} returned an invalid gradient at index {index} - got "
+                f"{shape_text(grad_shape)} but expected shape compatible with {shape_text(shape)}"
+            )
 
 
 def _broadcasts_to(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
@@ -149,6 +199,16 @@ def _broadcasts_to(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
 
 OPS: dict[str, OpDef] = {}
 
+# The package's own vjps are written to accept arrays; ops registered later (by users) are handed
+# Tensors unless they say otherwise (see end_builtin_registrations).
+_array_vjps_by_default = True
+
+
+def end_builtin_registrations() -> None:
+    """Called once by the package ``__init__`` after every op module has registered its primitives."""
+    global _array_vjps_by_default
+    _array_vjps_by_default = False
+
 
 def defop(
     name: str,
@@ -160,13 +220,20 @@ def defop(
     error_builder: ErrorBuilder | None = None,
     saves: tuple[int, ...] | None = None,
     is_view: bool = False,
+    array_vjps: bool | None = None,
 ) -> OpDef:
-    """Register primitive ``name``; an op with no vjp is recorded as non-differentiable."""
+    """Register primitive ``name``; an op with no vjp is recorded as non-differentiable.
+
+    ``array_vjps=True`` declares that the vjps also work when handed ndarrays (see the module
+    docstring); the default is True for the package's own ops and False for ops registered later.
+    """
     if name in OPS:
         raise ValueError(f"op {name!r} is already registered")
     if grad_fn_name is None:
         grad_fn_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
-    op = OpDef(name, forward, vjps, vjp_all, uses_out, grad_fn_name, error_builder, saves, is_view)
+    if array_vjps is None:
+        array_vjps = _array_vjps_by_default
+    op = OpDef(name, forward, vjps, vjp_all, uses_out, grad_fn_name, error_builder, saves, is_view, array_vjps)
     OPS[name] = op
     return op
 
@@ -174,10 +241,31 @@ def defop(
 _NO_ATTRS: dict[str, Any] = {}
 
 
-def call(op: OpDef, *inputs: Tensor, **attrs: Any) -> Tensor:
-    """Apply a registered primitive to Tensors (thin alias kept for readability in op files)."""
+def call(op: OpDef, *inputs: Any, **attrs: Any) -> Any:
+    """Apply a registered primitive to Tensors; given arrays (a vjp in a backward on arrays), just its forward."""
+    if not isinstance(inputs[0], Tensor):
+        return forward_arrays(op, inputs, attrs)
     # Ops without attributes share one empty dict (never mutated), so their nodes hold no dict of their own.
     return apply(op, inputs, attrs or _NO_ATTRS)
+
+
+def array_of(x: Any) -> np.ndarray:
+    """The array behind a vjp argument: a Tensor's data, or the array itself in a backward on arrays."""
+    return x.data if isinstance(x, Tensor) else x  # type: ignore[no-any-return]
+
+
+def constant(array: np.ndarray, like: Any) -> Any:
+    """A constant with ``like``'s dtype for masks and weights inside vjps: an ndarray when ``like`` is
+    one (a backward on arrays), else a Tensor that records nothing."""
+    array = np.asarray(array).astype(like.dtype, copy=False)
+    return Tensor._make(array, None) if isinstance(like, Tensor) else array
+
+
+def forward_arrays(op: OpDef, inputs: Sequence[Any], attrs: dict[str, Any]) -> np.ndarray:
+    """The op's NumPy forward on arrays (Tensors among them are unwrapped); always an ndarray, even 0-d."""
+    arrays = [x if type(x) is np.ndarray else x.data if isinstance(x, Tensor) else np.asarray(x) for x in inputs]
+    out = op.forward(*arrays, **attrs)
+    return out if type(out) is np.ndarray else np.asarray(out)
 
 
 def _sum_to_forward(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
@@ -207,7 +295,7 @@ BROADCAST_TO = defop(
     is_view=True,
 )
 CAST = defop(
-    "cast", _cast_forward, lambda g, out, x, *, dtype: cast(g, x.data.dtype), grad_fn_name="ToCopyBackward0", saves=()
+    "cast", _cast_forward, lambda g, out, x, *, dtype: cast(g, x.dtype), grad_fn_name="ToCopyBackward0", saves=()
 )
 
 
@@ -230,6 +318,6 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
 def cast(x: Tensor, dtype: Any) -> Tensor:
     """Convert ``x`` to ``dtype``; differentiable between floating dtypes."""
     dtype = np.dtype(dtype)
-    if x.data.dtype == dtype:
+    if x.dtype == dtype:
         return x
     return call(CAST, x, dtype=dtype)

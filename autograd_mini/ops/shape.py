@@ -54,12 +54,16 @@ RESHAPE = defop(
 PERMUTE = defop(
     "permute",
     lambda x, *, axes: np.transpose(x, axes),
-    lambda g, out, x, *, axes: g.permute(tuple(np.argsort(axes))),
+    lambda g, out, x, *, axes: call(PERMUTE, g, axes=tuple(int(a) for a in np.argsort(axes))),
     saves=(),
     is_view=True,
 )
 FLIP = defop(
-    "flip", lambda x, *, axes: np.flip(x, axes), lambda g, out, x, *, axes: g.flip(axes), saves=(), is_view=True
+    "flip",
+    lambda x, *, axes: np.flip(x, axes),
+    lambda g, out, x, *, axes: call(FLIP, g, axes=axes),
+    saves=(),
+    is_view=True,
 )
 CONCAT = defop(
     "concat",

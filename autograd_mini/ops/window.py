@@ -15,7 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..tensor import Tensor
-from .registry import call, defop, shape_text
+from .registry import array_of, call, constant, defop, shape_text
 
 Triple = tuple[int, ...]
 
@@ -62,13 +62,14 @@ def _window_max_forward(windows: np.ndarray, *, k: int) -> np.ndarray:
 
 def _first_max_mask(windows: Tensor, out: Tensor, k: int) -> Tensor:
     """1 at the first (row-major) position of each window's maximum, 0 elsewhere: PyTorch's max-pool rule."""
-    mask = np.zeros(windows.shape, dtype=windows.data.dtype)
+    windows_array, out_array = array_of(windows), array_of(out)
+    mask = np.zeros(windows.shape, dtype=windows.dtype)
     taken = np.zeros(out.shape, dtype=bool)
-    for offset in _offsets(windows.data, k):
-        hit = (windows.data[offset] == out.data) & ~taken
+    for offset in _offsets(windows_array, k):
+        hit = (windows_array[offset] == out_array) & ~taken
         mask[offset] = hit
         taken |= hit
-    return Tensor._make(mask, None)
+    return constant(mask, windows)
 
 
 # ------------------------------------------------------------------- the derivative table
