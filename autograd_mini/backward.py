@@ -8,6 +8,7 @@ run; leaves receive theirs (after their hooks) at the end.  ``autograd.py`` hold
 from __future__ import annotations
 
 import gc
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ def _forward_stack_text(node: Node) -> str:
 
 def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
     """The node's input gradients: arrays when ``raw`` (a backward that builds no graph), else Tensors."""
-    if node.saved_versions or node.out_version is not None:
+    if node.needs_version_check():
         node.check_saved()
     return node.op.backward_arrays(node, grad, mask) if raw else node.op.backward(node, grad, mask)
 
@@ -99,17 +100,6 @@ def _accumulate(tensor: Tensor, grad: Any, raw: bool, owned: bool = False) -> No
         np.add(tensor.grad.data, grad, out=tensor.grad.data, casting="unsafe")
 
 
-def _handed(grad: np.ndarray, handouts: dict[int, int]) -> np.ndarray:
-    """Count a freshly made gradient (a sum of contributions) as handed to one place."""
-    handouts[id(grad)] = 1
-    return grad
-
-
-def _owns(array: np.ndarray, handouts: dict[int, int]) -> bool:
-    """True when ``array`` owns its memory, is writeable, and was handed to exactly one place."""
-    return array.base is None and array.flags.writeable and handouts.get(id(array)) == 1
-
-
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[Tensor],
@@ -131,12 +121,8 @@ def run_backward(
     leaf_grads: dict[int, Any] = {}
     leaves: dict[int, Tensor] = {}
     root_nodes: list[Node] = []
-    # How many edges each gradient array was handed to: a leaf adopts its gradient's array (no
-    # copy) only when that array went nowhere else.  Seeds may belong to the caller: never adopted.
-    handouts: dict[int, int] = {}
     for root, root_grad in zip(roots, root_grads):
         value = root_grad.data if raw else root_grad
-        handouts[id(value)] = 2
         if root.grad_fn is None:
             key = id(root)
             leaves[key] = root
@@ -171,8 +157,6 @@ def run_backward(
                 raise RuntimeError(engine._FREED_MESSAGE)
             if node.pre_hooks:
                 grad = _run_hooks(node.pre_hooks, grad, raw)
-                if raw:
-                    handouts[id(grad)] = 2  # a hook may keep what it saw (or returned): never adopt it
             if node.retain is not None:
                 retained = node.retain()
                 if retained is not None:
@@ -189,36 +173,38 @@ def run_backward(
             if engine._anomaly_enabled:
                 input_grads = _run_vjp_anomaly(node, grad, mask, raw)
             elif raw:  # the same as _vjps, inlined: this loop runs once per node
-                if node.saved_versions or node.out_version is not None:
+                if node.stamp != engine._inplace_writes and node.needs_version_check():
                     node.check_saved()
                 input_grads = node.op.backward_arrays(node, grad, mask)
             else:
                 input_grads = _vjps(node, grad, mask, raw)
-            # Built-in vjps return fresh arrays or pass ``grad`` through (counted here); a custom
-            # Function's backward may return arrays it keeps, so those are never adopted.
-            handed = 1 if node.op.fresh_grads else 2
             for edge, input_grad in zip(node.next, input_grads):
                 if input_grad is None or edge is None:
                     continue
-                if raw:
-                    handouts[id(input_grad)] = handouts.get(id(input_grad), 0) + handed
                 if type(edge) is Node:
                     pending = node_grads.get(edge)
-                    node_grads[edge] = input_grad if pending is None else _handed(_plus(pending, input_grad), handouts)
+                    node_grads[edge] = input_grad if pending is None else _plus(pending, input_grad)
                 else:
                     key = id(edge)
                     leaves[key] = edge  # type: ignore[assignment]
                     pending = leaf_grads.get(key)
-                    leaf_grads[key] = input_grad if pending is None else _handed(_plus(pending, input_grad), handouts)
+                    leaf_grads[key] = input_grad if pending is None else _plus(pending, input_grad)
             if not retain_graph:
                 node.release()
+        # Drop the last iteration's references, so that only leaf_grads holds the leaves' arrays.
+        grad = input_grad = pending = None
+        input_grads = []
         for key, leaf in leaves.items():
-            grad = leaf_grads[key]
+            grad = leaf_grads.pop(key)
             if leaf._hooks:
                 grad = _run_hooks(leaf._hooks, grad, raw)
+            # ``.grad`` may adopt the array (no copy; later backwards add into it in place) when no one
+            # else can see it: it owns its memory and CPython counts no reference to it but ``grad``
+            # and getrefcount's argument (not the caller's seed, a hook, a saved value or another leaf).
+            owned = raw and not leaf._hooks and grad.base is None and sys.getrefcount(grad) == 2
             captured[key] = grad
             if accumulate and (inputs is None or key in targets):
-                _accumulate(leaf, grad, raw, raw and not leaf._hooks and _owns(grad, handouts))
+                _accumulate(leaf, grad, raw, owned)
     finally:
         error_state.__exit__(None, None, None)
         engine._set_grad_enabled(previous_mode)

@@ -26,16 +26,24 @@ Hook = Callable[["Tensor"], Union["Tensor", None]]
 # The Tensor class, bound by tensor.py once defined (tensor.py imports this module, so importing
 # it back here would be circular; the hot path must not pay for a function-level import).
 _Tensor: Any = None
+_make_tensor: Callable[[np.ndarray, Node | None], Any] = lambda data, grad_fn: None  # noqa: E731
 
 
-def bind_tensor_class(cls: type) -> None:
+def bind_tensor_class(cls: Any) -> None:
     """Called once by tensor.py."""
-    global _Tensor
+    global _Tensor, _make_tensor
     _Tensor = cls
+    _make_tensor = cls._make  # the bound classmethod, looked up once rather than per op
 
 
 # The shared version "counter" of tensors made in inference mode: never bumped, never saved.
 INFERENCE_VERSION: list[int] = [0]
+# Whether inference mode was ever entered: until then no tensor can carry INFERENCE_VERSION, and
+# recording a node skips looking for one.
+_inference_used = False
+# How many in-place writes have happened in this process.  A node made when it had the value it
+# still has cannot have had a saved tensor modified since, so backward skips the version check.
+_inplace_writes = 0
 
 # Anomaly mode records forward stacks and checks vjps for NaN; inference mode skips versioning.
 _anomaly_enabled = False
@@ -88,6 +96,7 @@ class Node:
         "retain",
         "saved_versions",
         "stack",
+        "stamp",
     )
 
     def __init__(
@@ -101,26 +110,29 @@ class Node:
         self.inputs: tuple[Tensor, ...] | None = inputs
         self.attrs = attrs
         self.out_data = out_data
-        self.next: tuple[Edge, ...] = tuple(
-            [(t.grad_fn if t.grad_fn is not None else t) if t._requires_grad else None for t in inputs]
-        )
+        # A node is truthy (it defines no __len__), so ``grad_fn or t`` picks the producer.
+        self.next: tuple[Edge, ...] = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
-        # Versions of the tensors whose values the vjp reads, to refuse them if modified in place.
-        saves = op.saves
-        if saves == ():
-            self.saved_versions: tuple[int, ...] = ()
-        else:
-            saved = inputs if saves is None else [inputs[i] for i in saves]
-            for t in saved:
-                if t._version_box is INFERENCE_VERSION:
-                    raise RuntimeError(
-                        "Inference tensors cannot be saved for backward. To work around you can make a clone "
-                        "to get a normal tensor and use it in autograd."
-                    )
-            self.saved_versions = tuple([t._version_box[0] for t in saved])
         self.out_version: list[int] | None = None
         self.stack: list[str] | None = None
+        self.stamp = _inplace_writes
+        # Versions of the tensors whose values the vjp reads, to refuse them if modified in place.
+        saves = op.saves
+        if saves is None:
+            saved = inputs
+        elif saves:
+            saved = tuple([inputs[i] for i in saves])
+        else:
+            self.saved_versions: tuple[int, ...] = ()
+            return
+        if _inference_used:
+            _refuse_inference_tensors(saved)
+        self.saved_versions = tuple([t._version_box[0] for t in saved])
+
+    def needs_version_check(self) -> bool:
+        """True when an in-place write happened since this node was made and it saved something."""
+        return self.stamp != _inplace_writes and (bool(self.saved_versions) or self.out_version is not None)
 
     def check_saved(self) -> None:
         """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
@@ -173,6 +185,21 @@ class Node:
         return f"<{self.name()} object at {id(self):#x}>"
 
 
+def _refuse_inference_tensors(saved: Sequence[Tensor]) -> None:
+    for t in saved:
+        if t._version_box is INFERENCE_VERSION:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. To work around you can make a clone "
+                "to get a normal tensor and use it in autograd."
+            )
+
+
+def count_inplace_write() -> None:
+    """Called by every in-place write (see ``Node.stamp``)."""
+    global _inplace_writes
+    _inplace_writes += 1
+
+
 def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
     """Run primitive ``op`` on Tensor ``inputs`` and record it when any input requires grad."""
     try:
@@ -190,7 +217,7 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
         for t in inputs:
             if t._requires_grad:
                 node = Node(op, inputs, attrs, out if op.uses_out else None)
-                result: Tensor = _Tensor._make(out, node)
+                result: Tensor = _make_tensor(out, node)
                 if op.uses_out:
                     node.out_version = result._version_box
                 if _anomaly_enabled:
@@ -198,7 +225,7 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
                 if op.is_view:
                     _share_version(result, inputs[0])
                 return result
-    result = _Tensor._make(out, None)
+    result = _make_tensor(out, None)
     if _inference_mode:
         result._version_box = INFERENCE_VERSION
     elif op.is_view:

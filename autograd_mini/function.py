@@ -105,7 +105,6 @@ class _FunctionOp(OpDef):
         )
         self.function = function
         self.release_hook = _release_ctx
-        self.fresh_grads = False
         self.array_vjps = False  # the user's backward is written for Tensors
 
     def backward(self, node: engine.Node, grad: Tensor, mask: Sequence[Any]) -> list[Tensor | None]:

@@ -116,6 +116,7 @@ def bump_version(tensor: Tensor) -> None:
     """Count an in-place write (tensors made in inference mode are not versioned)."""
     if tensor._version_box is not engine.INFERENCE_VERSION:
         tensor._version_box[0] += 1
+        engine.count_inplace_write()
 
 
 def setitem_(tensor: Tensor, index: Any, value: Any) -> None:

@@ -44,7 +44,6 @@ class OpDef:
         "differentiable",
         "error_builder",
         "forward",
-        "fresh_grads",
         "grad_fn_name",
         "is_view",
         "name",
@@ -83,9 +82,6 @@ class OpDef:
         self.is_view = is_view
         # Called when backward frees a node of this op (custom Functions drop their ctx's tensors).
         self.release_hook: Callable[[Node], None] | None = None
-        # Built-in vjps return new arrays or pass the upstream gradient through, so backward may let
-        # a leaf adopt a gradient array it alone received; a custom op's backward may return arrays it keeps.
-        self.fresh_grads = True
         # The vjps also accept ndarrays (see the module docstring); False hands them Tensors always.
         self.array_vjps = array_vjps
 
@@ -108,22 +104,28 @@ class OpDef:
             return [None if t is None else t.data for t in grads]
         inputs = node.inputs
         assert inputs is not None
-        arrays = [t.data for t in inputs]
         attrs = node.attrs
         out = node.out_data
+        vjps = self.vjps
+        # The common arities unrolled (this runs once per node of every training step).
+        if len(inputs) == 1 and vjps:
+            x = inputs[0].data
+            return [None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, **attrs))]
+        if len(inputs) == 2 and vjps:
+            x, y = inputs[0].data, inputs[1].data
+            return [
+                None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, **attrs)),
+                None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, **attrs)),
+            ]
+        arrays = [t.data for t in inputs]
         if self.vjp_all is not None:
             raw = self._check_count(list(self.vjp_all(grad, out, *arrays, **attrs)), len(arrays))
         else:
             raw = [None if wanted is None else vjp(grad, out, *arrays, **attrs) for vjp, wanted in zip(self.vjps, mask)]
-        result: list[np.ndarray | None] = []
-        for index, (array, input_grad, wanted) in enumerate(zip(arrays, raw, mask)):
-            if input_grad is None or wanted is None:
-                result.append(None)
-            elif type(input_grad) is np.ndarray and input_grad.shape == array.shape and input_grad.dtype == array.dtype:
-                result.append(input_grad)  # the common case: nothing to reduce or cast
-            else:
-                result.append(self._conform_array(index, array, input_grad))
-        return result
+        return [
+            None if wanted is None else _fit(self, index, array, input_grad)
+            for index, (array, input_grad, wanted) in enumerate(zip(arrays, raw, mask))
+        ]
 
     def _check_count(self, grads: list[Any], expected: int) -> list[Any]:
         if len(grads) != expected:
@@ -138,7 +140,7 @@ class OpDef:
         inputs = node.inputs
         assert inputs is not None
         tensor_class = Tensor
-        out = tensor_class._make(node.out_data, node) if self.uses_out else None
+        out = tensor_class._make(node.out_data, node) if self.uses_out and node.out_data is not None else None
         attrs = node.attrs
         if self.vjp_all is not None:
             raw = self._check_count(list(self.vjp_all(grad, out, *inputs, **attrs)), len(inputs))
@@ -177,7 +179,7 @@ class OpDef:
             grad = _sum_to_forward(grad, shape=array.shape)
         if grad.dtype != array.dtype:
             grad = grad.astype(array.dtype)
-        return grad  # type: ignore[no-any-return]
+        return grad
 
     def _check_broadcasts(self, index: int, grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> None:
         if not _broadcasts_to(shape, grad_shape):
@@ -185,6 +187,13 @@ class OpDef:
                 f"Function {self.grad_fn_name} returned an invalid gradient at index {index} - got "
                 f"{shape_text(grad_shape)} but expected shape compatible with {shape_text(shape)}"
             )
+
+
+def _fit(op: OpDef, index: int, array: np.ndarray, grad: Any) -> np.ndarray | None:
+    """A vjp's result for input ``index`` as an array of that input's shape and dtype."""
+    if type(grad) is np.ndarray and grad.shape == array.shape and grad.dtype == array.dtype:
+        return grad  # the common case: nothing to reduce or cast
+    return None if grad is None else op._conform_array(index, array, grad)
 
 
 def _broadcasts_to(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
@@ -251,7 +260,7 @@ def call(op: OpDef, *inputs: Any, **attrs: Any) -> Any:
 
 def array_of(x: Any) -> np.ndarray:
     """The array behind a vjp argument: a Tensor's data, or the array itself in a backward on arrays."""
-    return x.data if isinstance(x, Tensor) else x  # type: ignore[no-any-return]
+    return x.data if isinstance(x, Tensor) else x
 
 
 def constant(array: np.ndarray, like: Any) -> Any:

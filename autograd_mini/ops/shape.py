@@ -14,7 +14,7 @@ import numpy as np
 
 from .._convert import as_tensor
 from ..tensor import Tensor
-from .registry import broadcast_to, call, defop, shape_text
+from .registry import OpDef, broadcast_to, call, defop, shape_text
 
 
 def _reshape_error(inputs: Sequence[Tensor], attrs: dict[str, Any], error: Exception) -> Exception:
@@ -51,14 +51,14 @@ RESHAPE = defop(
     saves=(),
     is_view=True,
 )
-PERMUTE = defop(
+PERMUTE: OpDef = defop(
     "permute",
     lambda x, *, axes: np.transpose(x, axes),
     lambda g, out, x, *, axes: call(PERMUTE, g, axes=tuple(int(a) for a in np.argsort(axes))),
     saves=(),
     is_view=True,
 )
-FLIP = defop(
+FLIP: OpDef = defop(
     "flip",
     lambda x, *, axes: np.flip(x, axes),
     lambda g, out, x, *, axes: call(FLIP, g, axes=axes),
