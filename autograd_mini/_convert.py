@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,20 +11,24 @@ from . import dtypes
 from .tensor import Tensor
 
 # Python numbers become 0-d constant tensors; the same few (0, 1, 0.5, a learning rate...) recur
-# in every step and every vjp, so their conversion is cached.  The cache is bounded: cleared when full.
-_SCALARS: dict[tuple[type, Any, np.dtype[Any]], Tensor] = {}
+# in every step and every vjp, so their conversion is cached, per dtype (within one dtype, equal
+# numbers give equal arrays; zeros are keyed by sign, since -0.0 == 0.0).  Cleared when full.
+_SCALARS: dict[np.dtype[Any], dict[Any, Tensor]] = {}
 _SCALAR_CACHE_SIZE = 4096
 
 
 def _scalar(value: bool | int | float, dtype: np.dtype[Any]) -> Tensor:
-    key = (type(value), value, dtype)
-    cached = _SCALARS.get(key)
+    cache = _SCALARS.get(dtype)
+    if cache is None:
+        cache = _SCALARS[dtype] = {}
+    key = value if value else (value, math.copysign(1.0, value))
+    cached = cache.get(key)
     if cached is None:
-        if len(_SCALARS) >= _SCALAR_CACHE_SIZE:
-            _SCALARS.clear()
+        if len(cache) >= _SCALAR_CACHE_SIZE:
+            cache.clear()
         array = np.asarray(value, dtype=dtype)
         array.flags.writeable = False  # shared: nobody may write into a cached constant
-        cached = _SCALARS[key] = Tensor._make(array, None)
+        cached = cache[key] = Tensor._make(array, None)
     return cached
 
 
@@ -48,6 +53,8 @@ def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
             return a, b
+        if type(b) is float and a.data.dtype.kind == "f":  # ``tensor * 0.5``, the most common mix
+            return a, _scalar(b, a.data.dtype)
         b = as_tensor(b, a)
         if a.data.dtype.kind != "f" and b.data.dtype.kind == "f" and b.data.ndim == 0 and b.grad_fn is None:
             a = Tensor._make(a.data.astype(b.data.dtype), None)  # int tensor * 0.5 is float, as in PyTorch

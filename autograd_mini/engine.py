@@ -110,8 +110,16 @@ class Node:
         self.inputs: tuple[Tensor, ...] | None = inputs
         self.attrs = attrs
         self.out_data = out_data
-        # A node is truthy (it defines no __len__), so ``grad_fn or t`` picks the producer.
-        self.next: tuple[Edge, ...] = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
+        # A node is truthy (it defines no __len__), so ``grad_fn or t`` picks the producer.  The
+        # common arities are unrolled: a comprehension costs a frame per node.
+        if len(inputs) == 1:
+            t = inputs[0]
+            self.next: tuple[Edge, ...] = ((t.grad_fn or t) if t._requires_grad else None,)
+        elif len(inputs) == 2:
+            t, u = inputs
+            self.next = ((t.grad_fn or t) if t._requires_grad else None, (u.grad_fn or u) if u._requires_grad else None)
+        else:
+            self.next = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
         self.out_version: list[int] | None = None
@@ -128,7 +136,10 @@ class Node:
             return
         if _inference_used:
             _refuse_inference_tensors(saved)
-        self.saved_versions = tuple([t._version_box[0] for t in saved])
+        if len(saved) == 2:
+            self.saved_versions = (saved[0]._version_box[0], saved[1]._version_box[0])
+        else:
+            self.saved_versions = tuple([t._version_box[0] for t in saved])
 
     def needs_version_check(self) -> bool:
         """True when an in-place write happened since this node was made and it saved something."""
