@@ -24,7 +24,11 @@ def bind(functional_module: Any) -> None:
     """Called once by the package ``__init__`` (for this module and ``_tensor_operators``)."""
     global F
     F = functional_module
-    _tensor_operators.F = functional_module
+    from ._convert import pair
+    from .engine import apply
+    from .ops.registry import OPS
+
+    _tensor_operators.bind(functional_module, apply, pair, OPS)
 
 
 class TensorMethods:

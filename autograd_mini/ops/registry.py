@@ -286,6 +286,15 @@ def _sum_to_forward(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _broadcast_to_forward(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only view of ``x`` broadcast to ``shape``.
+
+    A 0-d ``x`` (every full reduction's gradient, on its way back) is viewed with the ndarray
+    constructor: ``np.broadcast_to`` costs ~3 us of Python on small arrays, this ~0.5 us.
+    """
+    if x.ndim == 0:
+        view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+        view.flags.writeable = False
+        return view
     return np.broadcast_to(x, shape)
 
 
