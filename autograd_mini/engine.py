@@ -136,10 +136,11 @@ class Node:
             return
         if _inference_used:
             _refuse_inference_tensors(saved)
-        if len(saved) == 2:
-            self.saved_versions = (saved[0]._version_box[0], saved[1]._version_box[0])
+        if len(saved) == 2:  # a missing counter (None) means version 0
+            box, other = saved[0]._version_box, saved[1]._version_box
+            self.saved_versions = (box[0] if box else 0, other[0] if other else 0)
         else:
-            self.saved_versions = tuple([t._version_box[0] for t in saved])
+            self.saved_versions = tuple([t._version for t in saved])
 
     def needs_version_check(self) -> bool:
         """True when an in-place write happened since this node was made and it saved something."""
@@ -150,8 +151,8 @@ class Node:
         assert self.inputs is not None
         saved = self.inputs if self.op.saves is None else [self.inputs[i] for i in self.op.saves]
         for tensor, expected in zip(saved, self.saved_versions):
-            if tensor._version_box[0] != expected:
-                self._raise_modified(tensor, tensor._version_box[0], expected)
+            if tensor._version != expected:
+                self._raise_modified(tensor, tensor._version, expected)
         if self.out_version is not None and self.out_version[0] != 0:
             self._raise_modified(None, self.out_version[0], 0)
 
@@ -230,7 +231,7 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
                 node = Node(op, inputs, attrs, out if op.uses_out else None)
                 result: Tensor = _make_tensor(out, node)
                 if op.uses_out:
-                    node.out_version = result._version_box
+                    node.out_version = result._version_box = [0]
                 if _anomaly_enabled:
                     record_forward_stack(node)
                 if op.is_view:
@@ -252,7 +253,7 @@ def record_forward_stack(node: Node) -> None:
 def _share_version(view: Tensor, base: Tensor) -> None:
     """A view shares its base's version counter, so writing through either is seen by both."""
     if np.may_share_memory(view.data, base.data):
-        view._version_box = base._version_box
+        view._version_box = base._shared_version_box()
 
 
 def toposort(roots: Sequence[Node]) -> list[Node]:

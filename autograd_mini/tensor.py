@@ -56,7 +56,9 @@ class Tensor(TensorOperators, TensorMethods):
     grad: Tensor | None
     grad_fn: engine.Node | None
     _requires_grad: bool
-    _version_box: list[int]
+    # The in-place write counter, shared by views: None until first needed (version 0), so that
+    # most tensors never allocate one.
+    _version_box: list[int] | None
     _hooks: dict[int, Callable[[Tensor], Tensor | None]] | None
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -66,7 +68,7 @@ class Tensor(TensorOperators, TensorMethods):
         self.grad = None
         self.grad_fn = None
         self._requires_grad = False
-        self._version_box = [0]
+        self._version_box = None
         self._hooks = None
         if requires_grad:
             self.requires_grad = True
@@ -79,9 +81,15 @@ class Tensor(TensorOperators, TensorMethods):
         tensor.grad = None
         tensor.grad_fn = grad_fn
         tensor._requires_grad = grad_fn is not None
-        tensor._version_box = [0]
+        tensor._version_box = None
         tensor._hooks = None
         return tensor
+
+    def _shared_version_box(self) -> list[int]:
+        """This tensor's version counter, made now if it has none, to be shared with a view or detached alias."""
+        if self._version_box is None:
+            self._version_box = [0]
+        return self._version_box
 
     # ----------------------------------------------------------------------------- properties
     @property
@@ -129,7 +137,8 @@ class Tensor(TensorOperators, TensorMethods):
     @property
     def _version(self) -> int:
         """How many in-place operations have modified this tensor."""
-        return self._version_box[0]
+        box = self._version_box
+        return 0 if box is None else box[0]
 
     @property
     def retains_grad(self) -> bool:
@@ -211,7 +220,7 @@ class Tensor(TensorOperators, TensorMethods):
     def detach(self) -> Tensor:
         """A tensor sharing this one's data, cut from the graph."""
         out = Tensor._make(self.data, None)
-        out._version_box = self._version_box
+        out._version_box = self._shared_version_box()
         return out
 
     def detach_(self) -> Tensor:

@@ -26,7 +26,8 @@ def inplace_check(tensor: Tensor, name: str) -> None:
     if engine._grad_enabled and tensor._requires_grad:
         if tensor.grad_fn is None:
             raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation. ({name})")
-        if tensor.grad_fn.op.is_view and tensor._version_box is _view_base_box(tensor):
+        box = tensor._version_box
+        if tensor.grad_fn.op.is_view and box is not None and box is _view_base_box(tensor):
             # PyTorch rewrites the base's history here (CopySlices); this engine refuses rather
             # than let the base's gradient silently ignore the write.
             raise RuntimeError(
@@ -45,7 +46,7 @@ def _view_base_box(tensor: Tensor) -> list[int] | None:
     node = tensor.grad_fn
     if node is None or node.inputs is None:
         return None
-    box: list[int] = node.inputs[0]._version_box
+    box: list[int] | None = node.inputs[0]._version_box
     return box
 
 
@@ -114,9 +115,14 @@ def _write(tensor: Tensor, result: Tensor, name: str) -> None:
 
 def bump_version(tensor: Tensor) -> None:
     """Count an in-place write (tensors made in inference mode are not versioned)."""
-    if tensor._version_box is not engine.INFERENCE_VERSION:
-        tensor._version_box[0] += 1
-        engine.count_inplace_write()
+    box = tensor._version_box
+    if box is None:
+        tensor._version_box = [1]
+    elif box is not engine.INFERENCE_VERSION:
+        box[0] += 1
+    else:
+        return
+    engine.count_inplace_write()
 
 
 def setitem_(tensor: Tensor, index: Any, value: Any) -> None:
