@@ -132,23 +132,23 @@ def run_backward(
                 value if root.grad_fn not in node_grads else _plus(node_grads[root.grad_fn], value)
             )
             root_nodes.append(root.grad_fn)
-    order = toposort(root_nodes)
-    targets: set[int] = set()
-    needed: set[int] | None = None
-    if inputs is not None:
-        targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
-        needed = _prune(order, targets)
-    captured: dict[int, Any] = {}
-    previous_mode = engine._set_grad_enabled(create_graph)
     # The graph holds no reference cycles, so the cyclic collector has nothing to find here; left
     # on, its full passes over the ever-growing set of live objects make long backwards quadratic.
     collector_was_enabled = gc.isenabled()
     gc.disable()
+    targets: set[int] = set()
+    needed: set[int] | None = None
+    captured: dict[int, Any] = {}
+    previous_mode = engine._set_grad_enabled(create_graph)
     # Derivatives at singular points (sqrt at 0, std of constant data) are inf or NaN by IEEE rules,
     # as in PyTorch, without NumPy's warnings; anomaly mode reports NaN gradients when asked.
     error_state = np.errstate(divide="ignore", invalid="ignore", over="ignore")
     error_state.__enter__()
     try:
+        order = toposort(root_nodes)
+        if inputs is not None:
+            targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
+            needed = _prune(order, targets)
         for node in order:
             grad = node_grads.pop(node, None)
             if grad is None or (needed is not None and id(node) not in needed):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import traceback
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -259,26 +259,33 @@ def _share_version(view: Tensor, base: Tensor) -> None:
 def toposort(roots: Sequence[Node]) -> list[Node]:
     """Nodes reachable from ``roots``, each after every node that consumes its output.
 
-    Iterative depth-first search with an explicit stack of (node, edge iterator) pairs: the
-    ``for ... else`` resumes each node's iterator where it stopped.  Reverse post-order is a
-    topological order.
+    Kahn's algorithm with explicit stacks (never recursion): count each node's consumers within
+    the graph, then emit a node once all its consumers have been emitted.  Neither pass allocates
+    per node beyond one dict entry.
     """
-    order: list[Node] = []
-    visited: set[Node] = set()
+    consumers: dict[Node, int] = {}
+    stack: list[Node] = []
     for root in roots:
-        if root in visited:
-            continue
-        visited.add(root)
-        stack: list[tuple[Node, Iterator[Edge]]] = [(root, iter(root.next))]
-        while stack:
-            node, edges = stack[-1]
-            for edge in edges:
-                if type(edge) is Node and edge not in visited:
-                    visited.add(edge)
-                    stack.append((edge, iter(edge.next)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    order.reverse()
+        if root not in consumers:
+            consumers[root] = 0
+            stack.append(root)
+    while stack:
+        for edge in stack.pop().next:
+            if type(edge) is Node:
+                if edge in consumers:
+                    consumers[edge] += 1
+                else:
+                    consumers[edge] = 1
+                    stack.append(edge)
+    ready = [node for node, count in consumers.items() if count == 0]
+    order: list[Node] = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for edge in node.next:
+            if type(edge) is Node:
+                left = consumers[edge] - 1
+                consumers[edge] = left
+                if left == 0:
+                    ready.append(edge)
     return order
