@@ -79,6 +79,7 @@ from .ops.extrema import amax, amin
 from .ops.indexing import gather, getitem, index_scatter, one_hot
 from .ops.inplace import inplace, inplace_ufunc, setitem_
 from .ops.linalg import bmm, dot, linear, matmul, mm, outer
+from .ops.losses import softmax_cross_entropy
 from .ops.numpy_names import accepts_numpy_names
 from .ops.reduce import mean, prod_except, std, sum, var
 from .ops.registry import broadcast_to, cast, sum_to
@@ -128,7 +129,7 @@ __all__ = [
     "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mish", "mm",
     "movedim", "mul", "ne", "neg", "norm", "one_hot", "outer", "pad", "permute", "pow", "prod", "prod_except",
     "reciprocal", "relu", "relu_backward", "remainder", "repeat", "reshape", "rsqrt", "setitem_", "sigmoid", "sigmoid_backward", "sign", "silu",
-    "sin", "sliding_windows", "softmax", "softplus", "softsign", "split", "sqrt", "square", "squeeze", "stack",
+    "sin", "sliding_windows", "softmax", "softmax_cross_entropy", "softplus", "softsign", "split", "sqrt", "square", "squeeze", "stack",
     "std", "sub", "sum", "sum_to", "swapaxes", "swish", "tanh", "tanh_backward", "transpose", "unflatten", "unsqueeze", "var",
     "view", "where", "window_max", "xlogy",
 ]  # fmt: skip

@@ -109,6 +109,10 @@ def cross_entropy(
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if weight is None and label_smoothing == 0.0 and reduction != "none" and input.ndim == 2:
+        fused = _fused_cross_entropy(input, target, ignore_index, reduction)
+        if fused is not None:
+            return fused
     if input.ndim < 1:
         raise ValueError(f"cross_entropy: Expected 1 or more dimensions (got {input.ndim})")
     class_dim = 0 if input.ndim == 1 else 1
@@ -127,6 +131,26 @@ def cross_entropy(
     weighted = log_probs if weights is None else log_probs * _broadcast_weight(weights, log_probs, class_dim)
     smooth = reduce_loss(am.where(labels == ignore_index, 0.0, -weighted.sum(class_dim)), reduction, float(used.sum()))
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def _fused_cross_entropy(input: Tensor, target: Any, ignore_index: int, reduction: str) -> Tensor | None:
+    """The common case as one node (``am.softmax_cross_entropy``): (N, C) floating logits, N > 0, and
+    (N,) class indices none of which is ignored.  None when that does not hold, and for any bad target,
+    so that the general path reports it with its usual message."""
+    labels = target.data if isinstance(target, Tensor) else np.asarray(target)
+    n, n_classes = input.shape
+    if (
+        n == 0
+        or input.data.dtype.kind != "f"
+        or labels.dtype.kind not in "iu"
+        or labels.shape != (n,)
+        or (0 <= ignore_index < n_classes and bool((labels == ignore_index).any()))
+    ):
+        return None
+    try:
+        return am.softmax_cross_entropy(input, labels, reduction)
+    except IndexError:  # a label out of [0, C), maybe ignore_index: handled or reported below
+        return None
 
 
 def _cross_entropy_probs(

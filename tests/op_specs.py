@@ -195,6 +195,11 @@ def _np_log_softmax(x: Array, dim: int = -1) -> Array:
     return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
 
+def _np_softmax_cross_entropy(x: Array, labels: Array, reduction: str = "mean") -> Array:
+    losses = -_np_log_softmax(x, 1)[np.arange(len(labels)), labels]
+    return np.asarray(losses.mean() if reduction == "mean" else losses.sum())
+
+
 def _np_var(
     x: Array, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, correction: float | None = None
 ) -> Array:
@@ -998,6 +1003,26 @@ SPECS: list[OpSpec] = [
         kwargs={"dim": 1},
         primitives=("log_softmax",),
         torch=T("log_softmax"),
+    ),
+    OpSpec(
+        "softmax_cross_entropy",
+        am.softmax_cross_entropy,
+        _np_softmax_cross_entropy,
+        ((4, 5), (4,)),
+        (uniform(-3, 3), integers(0, 5)),
+        kwargs={"reduction": "mean"},
+        primitives=("softmax_cross_entropy",),
+        torch=T("nn.functional.cross_entropy"),
+    ),
+    OpSpec(
+        "softmax_cross_entropy[sum]",
+        am.softmax_cross_entropy,
+        _np_softmax_cross_entropy,
+        ((3, 4), (3,)),
+        (uniform(-3, 3), integers(0, 4)),
+        kwargs={"reduction": "sum"},
+        primitives=("softmax_cross_entropy",),
+        torch=T("nn.functional.cross_entropy"),
     ),
     # ---------------------------------------------------------------- shape
     OpSpec(
