@@ -33,7 +33,8 @@ class ReLU(_Inplace):
     """max(x, 0)."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input, self.inplace)
+        # The out-of-place case calls the engine directly: F.relu would only dispatch on ``inplace``.
+        return F.relu(input, True) if self.inplace else am.relu(input)
 
 
 class SELU(_Inplace):

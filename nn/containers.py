@@ -105,8 +105,9 @@ class Sequential(_ModuleSequence):
 
     def forward(self, input: Any) -> Any:
         """Feed ``input`` through each module in turn."""
-        for module in self:
-            input = module(input)
+        for module in self._modules.values():  # as iter(self), without a generator per call
+            if module is not None:
+                input = module(input)
         return input
 
 

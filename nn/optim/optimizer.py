@@ -148,16 +148,22 @@ class Optimizer:
         if closure is not None:
             with am.enable_grad():
                 loss = closure()
+        update_of = self._update
+        state = self.state
         with am.no_grad():
             for group in self.param_groups:
+                maximize = group.get("maximize", False)
                 for param in group["params"]:
-                    if param.grad is None:
+                    grad_tensor = param.grad
+                    if grad_tensor is None:
                         continue
-                    grad = param.grad.data
-                    if group.get("maximize", False):
-                        grad = -grad
-                    update = self._update(param.data, grad, self.state[param], group)
-                    param.sub_(am.as_tensor(np.asarray(update, dtype=param.dtype)))
+                    grad = -grad_tensor.data if maximize else grad_tensor.data
+                    data = param.data
+                    update = update_of(data, grad, state[param], group)
+                    if type(update) is not np.ndarray or update.dtype != data.dtype:
+                        update = np.asarray(update, dtype=data.dtype)
+                    # sub_ takes the array as it is (no Tensor wrapper): one in-place NumPy subtract.
+                    param.sub_(update)
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:

@@ -54,6 +54,7 @@ class SGD(Optimizer):
                 buffer = state["momentum_buffer"] = state_copy(grad)
             else:
                 buffer.data *= momentum
-                buffer.data += (1 - group["dampening"]) * grad
+                dampening = group["dampening"]
+                buffer.data += (1 - dampening) * grad if dampening != 0 else grad  # skip a product by 1
             grad = grad + momentum * buffer.data if group["nesterov"] else buffer.data
         return group["lr"] * grad
