@@ -233,3 +233,13 @@ def test_relu_propagates_nan_and_zeroes_non_finite_upstream_where_inactive() -> 
     assert np.isnan(y.data[0]) and y.data[1:].tolist() == [0.0, 2.0]  # relu(NaN) = NaN, as PyTorch
     y.backward(am.tensor([1.0, np.inf, 3.0]))
     assert x.grad.data[1] == 0.0 and x.grad.data[2] == 3.0  # an inactive unit blocks even inf
+
+
+@pytest.mark.parametrize("size", [6, 3000])  # both sides of relu_backward's where / mask-product switch
+def test_relu_blocks_non_finite_upstream_at_every_size(size: int) -> None:
+    values = np.tile([-1.0, 2.0, -3.0], size // 3)
+    upstream = np.tile([np.inf, 5.0, np.nan], size // 3)
+    x = am.tensor(values, requires_grad=True)
+    am.relu(x).backward(am.tensor(upstream))
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad.data, np.tile([0.0, 5.0, 0.0], size // 3))
