@@ -59,12 +59,14 @@ def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
             return a, b
-        if type(b) is float and a.data.dtype.kind == "f":  # ``tensor * 0.5``, the most common mix
+        if (type(b) is float or type(b) is int) and a.data.dtype.kind == "f":  # ``x * 0.5``: the common mix
             return a, _scalar(b, a.data.dtype)
         b = as_tensor(b, a)
         if a.data.dtype.kind != "f" and b.data.dtype.kind == "f" and b.data.ndim == 0 and b.grad_fn is None:
             a = Tensor._make(a.data.astype(b.data.dtype), None)  # int tensor * 0.5 is float, as in PyTorch
         return a, b
+    if (type(a) is float or type(a) is int) and isinstance(b, Tensor) and b.data.dtype.kind == "f":  # ``1 - x``
+        return _scalar(a, b.data.dtype), b
     b = as_tensor(b)
     a = as_tensor(a, b)
     if b.data.dtype.kind != "f" and a.data.dtype.kind == "f" and a.data.ndim == 0:
