@@ -191,7 +191,8 @@ class OpDef:
 
 def _fit(op: OpDef, index: int, array: np.ndarray, grad: Any) -> np.ndarray | None:
     """A vjp's result for input ``index`` as an array of that input's shape and dtype."""
-    if type(grad) is np.ndarray and grad.shape == array.shape and grad.dtype == array.dtype:
+    # ``is``: NumPy's built-in dtypes are singletons; an equal but distinct dtype just takes the slow path.
+    if type(grad) is np.ndarray and grad.dtype is array.dtype and grad.shape == array.shape:
         return grad  # the common case: nothing to reduce or cast
     return None if grad is None else op._conform_array(index, array, grad)
 
@@ -272,8 +273,14 @@ def constant(array: np.ndarray, like: Any) -> Any:
 
 def forward_arrays(op: OpDef, inputs: Sequence[Any], attrs: dict[str, Any]) -> np.ndarray:
     """The op's NumPy forward on arrays (Tensors among them are unwrapped); always an ndarray, even 0-d."""
-    arrays = [x if type(x) is np.ndarray else x.data if isinstance(x, Tensor) else np.asarray(x) for x in inputs]
-    out = op.forward(*arrays, **attrs)
+    n = len(inputs)
+    if n == 1 and type(inputs[0]) is np.ndarray:  # the common arities skip building an argument list
+        out = op.forward(inputs[0], **attrs)
+    elif n == 2 and type(inputs[0]) is np.ndarray and type(inputs[1]) is np.ndarray:
+        out = op.forward(inputs[0], inputs[1], **attrs)
+    else:
+        arrays = [x if type(x) is np.ndarray else x.data if isinstance(x, Tensor) else np.asarray(x) for x in inputs]
+        out = op.forward(*arrays, **attrs)
     return out if type(out) is np.ndarray else np.asarray(out)
 
 
