@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, l2_decayed, state_copy
+from .optimizer import Optimizer, check_hyper, state_copy
 
 __all__ = ["SGD"]
 
@@ -46,7 +46,9 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
-        grad = l2_decayed(grad, param, group["weight_decay"])
+        weight_decay = group["weight_decay"]
+        if weight_decay != 0:  # l2_decayed, inline: this runs once per parameter per step
+            grad = grad + weight_decay * param
         momentum = group["momentum"]
         if momentum != 0:
             buffer = state.get("momentum_buffer")
