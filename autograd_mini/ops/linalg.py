@@ -27,7 +27,7 @@ def _matmul_error(inputs: Sequence[Tensor], attrs: dict[str, Any], error: Except
 
 
 def _t(x: np.ndarray) -> np.ndarray:
-    return np.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)  # the method: np.swapaxes adds ~0.3 us of Python per call
 
 
 def _matmul_forward(a: np.ndarray, b: np.ndarray, *, ta: bool = False, tb: bool = False) -> np.ndarray:

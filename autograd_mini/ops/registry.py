@@ -118,10 +118,12 @@ class OpDef:
                 None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, **attrs)),
             ]
         arrays = [t.data for t in inputs]
-        if self.vjp_all is not None:
-            raw = self._check_count(list(self.vjp_all(grad, out, *arrays, **attrs)), len(arrays))
-        else:
-            raw = [None if wanted is None else vjp(grad, out, *arrays, **attrs) for vjp, wanted in zip(self.vjps, mask)]
+        if self.vjp_all is None:
+            return [
+                None if wanted is None else _fit(self, index, arrays[index], vjp(grad, out, *arrays, **attrs))
+                for index, (vjp, wanted) in enumerate(zip(vjps, mask))
+            ]
+        raw = self._check_count(list(self.vjp_all(grad, out, *arrays, **attrs)), len(arrays))
         return [
             None if wanted is None else _fit(self, index, array, input_grad)
             for index, (array, input_grad, wanted) in enumerate(zip(arrays, raw, mask))
