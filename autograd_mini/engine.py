@@ -130,7 +130,7 @@ class Node:
         if saves is None:
             saved = inputs
         elif saves:
-            saved = tuple([inputs[i] for i in saves])
+            saved = tuple(map(inputs.__getitem__, saves))
         else:
             self.saved_versions: tuple[int, ...] = ()
             return
@@ -219,6 +219,8 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
             out = op.forward(inputs[0].data, **attrs)
         elif len(inputs) == 2:
             out = op.forward(inputs[0].data, inputs[1].data, **attrs)
+        elif len(inputs) == 3:
+            out = op.forward(inputs[0].data, inputs[1].data, inputs[2].data, **attrs)
         else:
             out = op.forward(*[t.data for t in inputs], **attrs)
     except (ValueError, IndexError, TypeError) as error:

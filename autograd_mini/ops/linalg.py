@@ -132,14 +132,13 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x W^T + b: input (*, in_features), weight (out_features, in_features), bias (out_features,)."""
-    if input.ndim == 0:
+    ndim = input.data.ndim  # read once: Tensor.ndim is a property, and this runs for every layer call
+    if ndim == 2 and weight.data.ndim == 2:  # the common case, checked by the primitive itself
+        return call(MATMUL, input, weight, ta=False, tb=True) if bias is None else call(LINEAR, input, weight, bias)
+    if ndim == 0:
         raise RuntimeError("linear(): input must have at least 1 dimension, got a 0-d tensor")
     if weight.ndim != 2:
         raise RuntimeError(f"linear(): weight must be 2-D (out_features, in_features), got shape {list(weight.shape)}")
-    lead = input.shape[:-1]
-    flat = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])
-    if bias is None:
-        out = call(MATMUL, flat, weight, ta=False, tb=True)
-    else:
-        out = call(LINEAR, flat, weight, bias)
-    return out if input.ndim == 2 else out.reshape((*lead, weight.shape[0]))
+    flat = input.reshape(-1, input.shape[-1])
+    out = call(MATMUL, flat, weight, ta=False, tb=True) if bias is None else call(LINEAR, flat, weight, bias)
+    return out.reshape((*input.shape[:-1], weight.shape[0]))
