@@ -31,6 +31,6 @@ test: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
-# Placeholder until benchmarks/ grows an entry point (`python -m benchmarks`).
+# Every workload for every system (PyTorch when installed); writes benchmarks/results/. See benchmarks/README.md.
 bench: $(VENV)/.installed-dev
-	@if [ -f benchmarks/__main__.py ]; then $(PY) -m benchmarks; else echo "benchmarks: no 'python -m benchmarks' entry point yet"; fi
+	$(PY) -m benchmarks

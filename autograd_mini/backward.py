@@ -199,9 +199,11 @@ def run_backward(
             if leaf._hooks:
                 grad = _run_hooks(leaf._hooks, grad, raw)
             # ``.grad`` may adopt the array (no copy; later backwards add into it in place) when no one
-            # else can see it: it owns its memory and CPython counts no reference to it but ``grad``
+            # else can see it: it owns writeable memory and CPython counts no reference to it but ``grad``
             # and getrefcount's argument (not the caller's seed, a hook, a saved value or another leaf).
-            owned = raw and not leaf._hooks and grad.base is None and sys.getrefcount(grad) == 2
+            owned = (
+                raw and not leaf._hooks and grad.base is None and grad.flags.writeable and sys.getrefcount(grad) == 2
+            )
             captured[key] = grad
             if accumulate and (inputs is None or key in targets):
                 _accumulate(leaf, grad, raw, owned)

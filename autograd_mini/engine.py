@@ -122,37 +122,43 @@ class Node:
             self.next = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
+        # The version counter of the output, when the vjp reads it (``uses_out``): linked by the
+        # output tensor when it first makes a counter (see Tensor._shared_version_box), since
+        # nothing can write to it before.
         self.out_version: list[int] | None = None
         self.stack: list[str] | None = None
         self.stamp = _inplace_writes
-        # Versions of the tensors whose values the vjp reads, to refuse them if modified in place.
+        # Versions of the tensors whose values the vjp reads, to refuse them if modified in place,
+        # packed into one int (an int is not an object the cyclic collector tracks; a tuple is).
         saves = op.saves
         if saves is None:
             saved = inputs
         elif saves:
             saved = tuple(map(inputs.__getitem__, saves))
         else:
-            self.saved_versions: tuple[int, ...] = ()
+            self.saved_versions = 0
             return
         if _inference_used:
             _refuse_inference_tensors(saved)
         if len(saved) == 2:  # a missing counter (None) means version 0
             box, other = saved[0]._version_box, saved[1]._version_box
-            self.saved_versions = (box[0] if box else 0, other[0] if other else 0)
+            self.saved_versions = (box[0] if box else 0) + ((other[0] if other else 0) << _VERSION_BITS)
         else:
-            self.saved_versions = tuple([t._version for t in saved])
+            self.saved_versions = pack_versions(saved)
 
     def needs_version_check(self) -> bool:
         """True when an in-place write happened since this node was made and it saved something."""
-        return self.stamp != _inplace_writes and (bool(self.saved_versions) or self.out_version is not None)
+        return self.stamp != _inplace_writes and (self.op.saves != () or self.out_version is not None)
 
     def check_saved(self) -> None:
         """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
         assert self.inputs is not None
         saved = self.inputs if self.op.saves is None else [self.inputs[i] for i in self.op.saves]
-        for tensor, expected in zip(saved, self.saved_versions):
-            if tensor._version != expected:
-                self._raise_modified(tensor, tensor._version, expected)
+        if pack_versions(saved) != self.saved_versions:  # versions only grow: any write changes the sum
+            for index, tensor in enumerate(saved):
+                expected = (self.saved_versions >> (_VERSION_BITS * index)) & _VERSION_MASK
+                if tensor._version != expected:
+                    self._raise_modified(tensor, tensor._version, expected)
         if self.out_version is not None and self.out_version[0] != 0:
             self._raise_modified(None, self.out_version[0], 0)
 
@@ -197,6 +203,15 @@ class Node:
         return f"<{self.name()} object at {id(self):#x}>"
 
 
+_VERSION_BITS = 32
+_VERSION_MASK = (1 << _VERSION_BITS) - 1
+
+
+def pack_versions(tensors: Sequence[Tensor]) -> int:
+    """The tensors' versions as one int, 32 bits each (Node.saved_versions)."""
+    return sum(t._version << (_VERSION_BITS * index) for index, t in enumerate(tensors))
+
+
 def _refuse_inference_tensors(saved: Sequence[Tensor]) -> None:
     for t in saved:
         if t._version_box is INFERENCE_VERSION:
@@ -232,8 +247,6 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
             if t._requires_grad:
                 node = Node(op, inputs, attrs, out if op.uses_out else None)
                 result: Tensor = _make_tensor(out, node)
-                if op.uses_out:
-                    node.out_version = result._version_box = [0]
                 if _anomaly_enabled:
                     record_forward_stack(node)
                 if op.is_view:

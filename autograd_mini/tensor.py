@@ -86,9 +86,13 @@ class Tensor(TensorOperators, TensorMethods):
         return tensor
 
     def _shared_version_box(self) -> list[int]:
-        """This tensor's version counter, made now if it has none, to be shared with a view or detached alias."""
+        """This tensor's version counter, made now if it has none (to be bumped, or shared with a view
+        or a detached alias).  A node that saved this tensor as its output starts watching it now."""
         if self._version_box is None:
-            self._version_box = [0]
+            box = self._version_box = [0]
+            node = self.grad_fn
+            if node is not None and node.op.uses_out and node.out_data is self.data:
+                node.out_version = box
         return self._version_box
 
     # ----------------------------------------------------------------------------- properties

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -131,3 +133,38 @@ def test_copy_is_differentiable_with_respect_to_the_source() -> None:
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 0.0])
     assert source.grad.item() == 3.0
+
+
+def _write_after_no_grad(y: am.Tensor) -> None:
+    with am.no_grad():
+        y.add_(1.0)
+
+
+def _write_through_later_view(y: am.Tensor) -> None:
+    view = y[0:2]  # the output's version counter is made here, shared with the view
+    with am.no_grad():
+        view.mul_(3.0)
+
+
+def _write_recorded(y: am.Tensor) -> None:
+    y.mul_(2.0)  # rewires y's history; the node that made y must still see the write
+
+
+def _write_after_detach(y: am.Tensor) -> None:
+    y.detach().zero_()
+
+
+@pytest.mark.parametrize(
+    "write",
+    [_write_after_no_grad, _write_through_later_view, _write_recorded, _write_after_detach],
+    ids=lambda f: f.__name__,
+)
+@pytest.mark.parametrize("op", ["exp", "tanh", "sigmoid", "relu"])
+def test_saved_output_written_in_place_is_refused(op: str, write: Any) -> None:
+    """Ops whose vjp reads their output see every later write to it, however the write reaches it
+    (the output's version counter is made on first need and linked to the node then)."""
+    x = _x()
+    y = getattr(x * 1.0, op)()
+    write(y)
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: .* is at version 1; expected version 0"):
+        y.sum().backward()

@@ -100,6 +100,7 @@ def inplace_ufunc(
 
 
 def _write(tensor: Tensor, result: Tensor, name: str) -> None:
+    tensor._shared_version_box()  # before the history is rewired, so the node that made it sees the write
     if result.shape != tensor.shape:
         raise _mismatch(name, tensor.shape, result.shape)
     if not np.can_cast(result.data.dtype, tensor.data.dtype, casting="same_kind"):
@@ -115,14 +116,10 @@ def _write(tensor: Tensor, result: Tensor, name: str) -> None:
 
 def bump_version(tensor: Tensor) -> None:
     """Count an in-place write (tensors made in inference mode are not versioned)."""
-    box = tensor._version_box
-    if box is None:
-        tensor._version_box = [1]
-    elif box is not engine.INFERENCE_VERSION:
+    box = tensor._shared_version_box()
+    if box is not engine.INFERENCE_VERSION:
         box[0] += 1
-    else:
-        return
-    engine.count_inplace_write()
+        engine.count_inplace_write()
 
 
 def setitem_(tensor: Tensor, index: Any, value: Any) -> None:
