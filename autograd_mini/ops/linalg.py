@@ -10,6 +10,7 @@ import numpy as np
 
 from .._convert import pair
 from ..tensor import Tensor
+from .reduce import SUM
 from .registry import call, defop
 
 
@@ -72,7 +73,7 @@ LINEAR = defop(
     _linear_forward,
     lambda g, out, x, w, b: call(MATMUL, g, w, ta=False, tb=False),
     lambda g, out, x, w, b: call(MATMUL, g, x, ta=True, tb=False),
-    lambda g, out, x, w, b: g.sum(0) if b.ndim == 1 else g,
+    lambda g, out, x, w, b: call(SUM, g, axis=(0,), keepdims=False) if b.ndim == 1 else g,
     grad_fn_name="AddmmBackward0",
     error_builder=_matmul_error,
     saves=(0, 1),
