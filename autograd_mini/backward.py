@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import engine
-from .engine import Edge, Node, toposort
+from .engine import Edge, Node, count_consumers, release_edges, toposort
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -145,13 +145,18 @@ def run_backward(
     error_state = np.errstate(divide="ignore", invalid="ignore", over="ignore")
     error_state.__enter__()
     try:
-        order = toposort(root_nodes)
+        # Kahn's algorithm (engine.toposort) run in place of a precomputed order: a node runs once
+        # every node that consumes its output has run, which saves a pass over the graph.
+        consumers = count_consumers(root_nodes)
         if inputs is not None:
             targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
-            needed = _prune(order, targets)
-        for node in order:
+            needed = _prune(toposort(root_nodes), targets)
+        ready = [node for node, count in consumers.items() if count == 0]
+        while ready:
+            node = ready.pop()
             grad = node_grads.pop(node, None)
             if grad is None or (needed is not None and id(node) not in needed):
+                release_edges(node, consumers, ready)
                 continue
             if node.inputs is None:
                 raise RuntimeError(engine._FREED_MESSAGE)
@@ -178,13 +183,18 @@ def run_backward(
                 input_grads = node.op.backward_arrays(node, grad, mask)
             else:
                 input_grads = _vjps(node, grad, mask, raw)
+            if len(input_grads) != len(node.next):  # an op declaring fewer vjps than inputs
+                input_grads = [*input_grads, *[None] * (len(node.next) - len(input_grads))]
             for edge, input_grad in zip(node.next, input_grads):
-                if input_grad is None or edge is None:
-                    continue
                 if type(edge) is Node:
-                    pending = node_grads.get(edge)
-                    node_grads[edge] = input_grad if pending is None else _plus(pending, input_grad)
-                else:
+                    left = consumers[edge] - 1
+                    consumers[edge] = left
+                    if left == 0:
+                        ready.append(edge)
+                    if input_grad is not None:
+                        pending = node_grads.get(edge)
+                        node_grads[edge] = input_grad if pending is None else _plus(pending, input_grad)
+                elif edge is not None and input_grad is not None:
                     key = id(edge)
                     leaves[key] = edge  # type: ignore[assignment]
                     pending = leaf_grads.get(key)

@@ -271,13 +271,9 @@ def _share_version(view: Tensor, base: Tensor) -> None:
         view._version_box = base._shared_version_box()
 
 
-def toposort(roots: Sequence[Node]) -> list[Node]:
-    """Nodes reachable from ``roots``, each after every node that consumes its output.
-
-    Kahn's algorithm with explicit stacks (never recursion): count each node's consumers within
-    the graph, then emit a node once all its consumers have been emitted.  Neither pass allocates
-    per node beyond one dict entry.
-    """
+def count_consumers(roots: Sequence[Node]) -> dict[Node, int]:
+    """Every node reachable from ``roots`` (an explicit stack, never recursion), with the number of
+    edges that reach it from nodes of the graph: Kahn's algorithm emits a node when that falls to 0."""
     consumers: dict[Node, int] = {}
     stack: list[Node] = []
     for root in roots:
@@ -292,15 +288,29 @@ def toposort(roots: Sequence[Node]) -> list[Node]:
                 else:
                     consumers[edge] = 1
                     stack.append(edge)
+    return consumers
+
+
+def release_edges(node: Node, consumers: dict[Node, int], ready: list[Node]) -> None:
+    """``node`` has been emitted: each producer it consumes has one consumer fewer to wait for."""
+    for edge in node.next:
+        if type(edge) is Node:
+            left = consumers[edge] - 1
+            consumers[edge] = left
+            if left == 0:
+                ready.append(edge)
+
+
+def toposort(roots: Sequence[Node]) -> list[Node]:
+    """Nodes reachable from ``roots``, each after every node that consumes its output (Kahn's algorithm).
+
+    Backward runs the same algorithm without building the list (see ``backward.run_backward``).
+    """
+    consumers = count_consumers(roots)
     ready = [node for node, count in consumers.items() if count == 0]
     order: list[Node] = []
     while ready:
         node = ready.pop()
         order.append(node)
-        for edge in node.next:
-            if type(edge) is Node:
-                left = consumers[edge] - 1
-                consumers[edge] = left
-                if left == 0:
-                    ready.append(edge)
+        release_edges(node, consumers, ready)
     return order
