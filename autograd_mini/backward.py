@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import engine
-from .engine import Edge, Node, count_consumers, release_edges, toposort
+from .engine import Edge, Node
+from .graph_order import count_consumers, release_edges, toposort
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -145,7 +146,7 @@ def run_backward(
     error_state = np.errstate(divide="ignore", invalid="ignore", over="ignore")
     error_state.__enter__()
     try:
-        # Kahn's algorithm (engine.toposort) run in place of a precomputed order: a node runs once
+        # Kahn's algorithm (graph_order.py) run in place of a precomputed order: a node runs once
         # every node that consumes its output has run, which saves a pass over the graph.
         consumers = count_consumers(root_nodes)
         if inputs is not None:

@@ -1,8 +1,8 @@
-"""The autograd engine: graph nodes, the op dispatcher, the graph order and the mode flags.
+"""The autograd engine: graph nodes, the op dispatcher and the mode flags.
 
 A forward op call goes through :func:`apply`: it runs the primitive's NumPy forward and, when
 gradients are being recorded, attaches a :class:`Node` to the result.  ``backward.py`` walks the
-nodes in the reverse topological order of :func:`toposort` (an explicit stack, never recursion)
+nodes in the order of ``graph_order.py`` (Kahn's algorithm on explicit stacks, never recursion)
 and calls each primitive's vector-Jacobian products, which are themselves written with Tensor
 operations so that ``create_graph=True`` yields differentiable gradients.
 """
@@ -269,48 +269,3 @@ def _share_version(view: Tensor, base: Tensor) -> None:
     """A view shares its base's version counter, so writing through either is seen by both."""
     if np.may_share_memory(view.data, base.data):
         view._version_box = base._shared_version_box()
-
-
-def count_consumers(roots: Sequence[Node]) -> dict[Node, int]:
-    """Every node reachable from ``roots`` (an explicit stack, never recursion), with the number of
-    edges that reach it from nodes of the graph: Kahn's algorithm emits a node when that falls to 0."""
-    consumers: dict[Node, int] = {}
-    stack: list[Node] = []
-    for root in roots:
-        if root not in consumers:
-            consumers[root] = 0
-            stack.append(root)
-    while stack:
-        for edge in stack.pop().next:
-            if type(edge) is Node:
-                if edge in consumers:
-                    consumers[edge] += 1
-                else:
-                    consumers[edge] = 1
-                    stack.append(edge)
-    return consumers
-
-
-def release_edges(node: Node, consumers: dict[Node, int], ready: list[Node]) -> None:
-    """``node`` has been emitted: each producer it consumes has one consumer fewer to wait for."""
-    for edge in node.next:
-        if type(edge) is Node:
-            left = consumers[edge] - 1
-            consumers[edge] = left
-            if left == 0:
-                ready.append(edge)
-
-
-def toposort(roots: Sequence[Node]) -> list[Node]:
-    """Nodes reachable from ``roots``, each after every node that consumes its output (Kahn's algorithm).
-
-    Backward runs the same algorithm without building the list (see ``backward.run_backward``).
-    """
-    consumers = count_consumers(roots)
-    ready = [node for node, count in consumers.items() if count == 0]
-    order: list[Node] = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        release_edges(node, consumers, ready)
-    return order

@@ -36,6 +36,7 @@ from .ops.activation import (
     tanh,
     tanh_backward,
 )
+from .ops.broadcast import broadcast_to, cast, sum_to
 from .ops.compare import (
     allclose,
     eq,
@@ -82,7 +83,6 @@ from .ops.linalg import bmm, dot, linear, matmul, mm, outer
 from .ops.losses import softmax_cross_entropy
 from .ops.numpy_names import accepts_numpy_names
 from .ops.reduce import mean, prod_except, std, sum, var
-from .ops.registry import broadcast_to, cast, sum_to
 from .ops.shape import (
     cat,
     chunk,

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import engine
 from .autograd import grad
+from .graph_order import toposort
 from .tensor import Tensor
 
 
@@ -100,7 +101,7 @@ def _compare(func: Callable[..., Any], inputs: tuple[Any, ...], eps: float, atol
 
 def _forward_order(func: Callable[..., Any], inputs: tuple[Any, ...]) -> list[engine.Node]:
     outputs = [o for o in _differentiable_outputs(_as_tuple(func(*inputs))) if o.grad_fn is not None]
-    return list(reversed(engine.toposort([o.grad_fn for o in outputs if o.grad_fn is not None])))
+    return list(reversed(toposort([o.grad_fn for o in outputs if o.grad_fn is not None])))
 
 
 def _replay(node: engine.Node) -> tuple[Callable[..., Tensor], tuple[Tensor, ...]]:

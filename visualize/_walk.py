@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd_mini import Node, Tensor
-from autograd_mini.engine import toposort
+from autograd_mini.graph_order import toposort
 
 
 @dataclass(eq=False)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .registry import broadcast_to
+from .broadcast import broadcast_to
 
 Dims = tuple[int, ...] | None
 

@@ -16,9 +16,10 @@ import numpy as np
 from .. import engine
 from .._convert import as_tensor
 from ..tensor import Tensor
+from .broadcast import broadcast_to
 from .elementwise import where
 from .indexing import index_scatter, resolve_index
-from .registry import broadcast_to, shape_text
+from .registry import shape_text
 
 
 def inplace_check(tensor: Tensor, name: str) -> None:

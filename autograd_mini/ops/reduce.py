@@ -14,9 +14,10 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._dims import Dims, expand_back, normalize_dims, resolve_keepdim
+from .broadcast import broadcast_to
 from .elementwise import exp
 from .extrema import amax, amin
-from .registry import array_of, broadcast_to, call, defop
+from .registry import array_of, call, defop
 
 
 def _prod_except_forward(x: np.ndarray) -> np.ndarray:

@@ -14,7 +14,8 @@ import numpy as np
 
 from .._convert import as_tensor
 from ..tensor import Tensor
-from .registry import OpDef, broadcast_to, call, defop, shape_text
+from .broadcast import broadcast_to
+from .registry import OpDef, call, defop, shape_text
 
 
 def _reshape_error(inputs: Sequence[Tensor], attrs: dict[str, Any], error: Exception) -> Exception:
