@@ -167,15 +167,16 @@ def run_backward(
                 retained = node.retain()
                 if retained is not None:
                     _accumulate(retained, grad, raw)
+            edges = node.next
             if needed is not None:
                 if id(node) in targets:
                     captured[id(node)] = grad
                 # Only edges that lead to one of the inputs asked for need a gradient.
                 mask: Sequence[Edge] = [
-                    e if e is not None and (id(e) in needed or id(e) in targets) else None for e in node.next
+                    e if e is not None and (id(e) in needed or id(e) in targets) else None for e in edges
                 ]
             else:
-                mask = node.next  # None for constants
+                mask = edges  # None for constants
             if engine._anomaly_enabled:
                 input_grads = _run_vjp_anomaly(node, grad, mask, raw)
             elif raw:  # the same as _vjps, inlined: this loop runs once per node
@@ -184,9 +185,9 @@ def run_backward(
                 input_grads = node.op.backward_arrays(node, grad, mask)
             else:
                 input_grads = _vjps(node, grad, mask, raw)
-            if len(input_grads) != len(node.next):  # an op declaring fewer vjps than inputs
-                input_grads = [*input_grads, *[None] * (len(node.next) - len(input_grads))]
-            for edge, input_grad in zip(node.next, input_grads):
+            if len(input_grads) != len(edges):  # an op declaring fewer vjps than inputs
+                input_grads = [*input_grads, *[None] * (len(edges) - len(input_grads))]
+            for edge, input_grad in zip(edges, input_grads):
                 if type(edge) is Node:
                     left = consumers[edge] - 1
                     consumers[edge] = left

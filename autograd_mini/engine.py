@@ -86,9 +86,9 @@ class Node:
 
     __slots__ = (
         "__weakref__",
+        "_next",
         "attrs",
         "inputs",
-        "next",
         "op",
         "out_data",
         "out_version",
@@ -110,16 +110,9 @@ class Node:
         self.inputs: tuple[Tensor, ...] | None = inputs
         self.attrs = attrs
         self.out_data = out_data
-        # A node is truthy (it defines no __len__), so ``grad_fn or t`` picks the producer.  The
-        # common arities are unrolled: a comprehension costs a frame per node.
-        if len(inputs) == 1:
-            t = inputs[0]
-            self.next: tuple[Edge, ...] = ((t.grad_fn or t) if t._requires_grad else None,)
-        elif len(inputs) == 2:
-            t, u = inputs
-            self.next = ((t.grad_fn or t) if t._requires_grad else None, (u.grad_fn or u) if u._requires_grad else None)
-        else:
-            self.next = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
+        # The edges are worked out when first needed (see ``next``), usually by backward: one tuple
+        # fewer per op for the cyclic collector to scan while the graph is built.
+        self._next: tuple[Edge, ...] | None = None
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
         # The version counter of the output, when the vjp reads it (``uses_out``): linked by the
@@ -183,6 +176,23 @@ class Node:
         return self.op.grad_fn_name
 
     @property
+    def next(self) -> tuple[Edge, ...]:
+        """Edges to the producers of this node's inputs, as they were when the node was made: the
+        input's ``grad_fn``, the input itself for a leaf that requires grad, None for a constant."""
+        edges = self._next
+        return edges if edges is not None else self.materialize_edges()
+
+    def materialize_edges(self) -> tuple[Edge, ...]:
+        """Work out and keep ``next`` (its inputs' histories say what they were at ``stamp``)."""
+        assert self.inputs is not None  # release() materializes the edges before dropping the inputs
+        if _EDGE_HISTORY:
+            edges = tuple([edge_at(t, self.stamp) for t in self.inputs])
+        else:  # no tensor was ever rewired: every input still presents the edge it had
+            edges = tuple([(t.grad_fn or t) if t._requires_grad else None for t in self.inputs])
+        self._next = edges
+        return edges
+
+    @property
     def next_functions(self) -> tuple[tuple[Node | Tensor | None, int], ...]:
         """Edges to the producers of this node's inputs, shaped like PyTorch's ``next_functions``."""
         return tuple((edge, 0) for edge in self.next)
@@ -194,6 +204,8 @@ class Node:
 
     def release(self) -> None:
         """Free the saved tensors; the edges stay so the graph can still be drawn."""
+        if self._next is None:
+            self.materialize_edges()
         self.inputs = None
         self.out_data = None
         if self.op.release_hook is not None:
@@ -219,6 +231,36 @@ def _refuse_inference_tensors(saved: Sequence[Tensor]) -> None:
                 "Inference tensors cannot be saved for backward. To work around you can make a clone "
                 "to get a normal tensor and use it in autograd."
             )
+
+
+# Tensors whose ``grad_fn`` or ``requires_grad`` changed (in-place ops, detach_, requires_grad_),
+# keyed by id: the edge each presented before each change, with the clock value of the change.  A
+# node made before a change sees the edge of its time (Node.next).  Entries go when their tensor does.
+_EDGE_HISTORY: dict[int, list[tuple[int, Edge]]] = {}
+
+
+def edge_of(t: Tensor) -> Edge:
+    """What a node made now records for input ``t``: a node is truthy, so ``grad_fn or t`` picks the producer."""
+    return (t.grad_fn or t) if t._requires_grad else None
+
+
+def edge_at(t: Tensor, stamp: int) -> Edge:
+    """The edge ``t`` presented to a node made when the clock read ``stamp``."""
+    for clock, edge in _EDGE_HISTORY.get(id(t), ()):
+        if clock > stamp:  # the first change after the node was made: the edge before it
+            return edge
+    return edge_of(t)
+
+
+def record_rewire(t: Tensor) -> None:
+    """Called just before ``t``'s ``grad_fn`` or ``requires_grad`` changes."""
+    global _inplace_writes
+    _inplace_writes += 1
+    history = _EDGE_HISTORY.get(id(t))
+    if history is None:
+        history = _EDGE_HISTORY[id(t)] = []
+        weakref.finalize(t, _EDGE_HISTORY.pop, id(t), None)
+    history.append((_inplace_writes, edge_of(t)))
 
 
 def count_inplace_write() -> None:

@@ -71,7 +71,8 @@ class Tensor(TensorOperators, TensorMethods):
         self._version_box = None
         self._hooks = None
         if requires_grad:
-            self.requires_grad = True
+            self._check_can_require_grad()
+            self._requires_grad = True  # a new tensor: no node can have seen it yet, nothing to record
 
     @classmethod
     def _make(cls, data: np.ndarray, grad_fn: engine.Node | None) -> Tensor:
@@ -110,11 +111,17 @@ class Tensor(TensorOperators, TensorMethods):
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if value and not dtypes.is_floating(self.data.dtype):
+        if value:
+            self._check_can_require_grad()
+        if bool(value) != self._requires_grad:
+            engine.record_rewire(self)
+        self._requires_grad = bool(value)
+
+    def _check_can_require_grad(self) -> None:
+        if not dtypes.is_floating(self.data.dtype):
             raise RuntimeError(
                 f"Only Tensors of floating point and complex dtype can require gradients (got dtype {self.data.dtype})"
             )
-        self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return self."""
@@ -229,6 +236,7 @@ class Tensor(TensorOperators, TensorMethods):
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
+        engine.record_rewire(self)
         self.grad_fn = None
         self._requires_grad = False
         return self

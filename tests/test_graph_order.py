@@ -50,3 +50,29 @@ def test_consumer_counts_are_the_edges_into_each_node() -> None:
 def test_backward_through_shared_subgraphs_passes_gradcheck() -> None:
     leaves, _ = _random_graph(3)
     assert am.gradcheck(lambda *xs: _random_graph(3, list(xs))[1], tuple(leaves))
+
+
+def test_edges_are_those_of_when_the_node_was_made() -> None:
+    """Nodes work out their edges late (backward); history changes after they were made do not reach them."""
+    x = am.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    z = h + 1  # add reads nothing, so writing into h later is allowed
+    h.mul_(5.0)  # rewires h: z must still reach x through h's old node
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+    a = am.tensor([1.0, 2.0], requires_grad=True)
+    c = am.tensor([3.0, 4.0])
+    y = a * c  # c needs no gradient: no edge
+    c.requires_grad_(True)
+    y.sum().backward()
+    assert c.grad is None
+    np.testing.assert_allclose(a.grad.data, [3.0, 4.0])
+
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+    u = w * 3
+    v = u * 2
+    u.detach_()  # v's node still leads through u's old node to w
+    v.sum().backward()
+    np.testing.assert_allclose(w.grad.data, [6.0, 6.0])
+    assert [type(e).__name__ for e in v.grad_fn.next] == ["Node", "NoneType"]
