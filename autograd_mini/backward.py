@@ -69,9 +69,28 @@ def _run_vjp_anomaly(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> 
     return grads
 
 
-def _plus(a: Any, b: Any) -> Any:
-    """Two gradient contributions (same shape and dtype) added: arrays, or a recorded op when building a graph."""
-    total = a + b
+# CPython's reference counts say when an array is held by nobody but backward itself, so that it can
+# be written in place (a sum of gradient contributions) or adopted as a leaf's .grad without a copy.
+# From 3.14 the interpreter skips some increments and the counts can read low: never trust them there,
+# nor in a free-threaded build.
+_REFCOUNTS_EXACT = sys.version_info < (3, 14) and getattr(sys, "_is_gil_enabled", lambda: True)()
+
+
+def _plus(pending: Any, extra: Any) -> Any:
+    """Two gradient contributions (same shape and dtype) added: arrays, or a recorded op when building a graph.
+
+    ``pending`` is written in place when backward alone holds it: its own writeable memory, referenced only
+    by the map of pending gradients, the caller's variable, this parameter and getrefcount's argument.
+    """
+    if (
+        _REFCOUNTS_EXACT
+        and type(pending) is np.ndarray
+        and pending.base is None
+        and pending.flags.writeable
+        and sys.getrefcount(pending) == 4
+    ):
+        return np.add(pending, extra, out=pending)
+    total = pending + extra
     return np.asarray(total) if isinstance(total, np.generic) else total  # NumPy gives 0-d sums as scalars
 
 
@@ -214,7 +233,12 @@ def run_backward(
             # else can see it: it owns writeable memory and CPython counts no reference to it but ``grad``
             # and getrefcount's argument (not the caller's seed, a hook, a saved value or another leaf).
             owned = (
-                raw and not leaf._hooks and grad.base is None and grad.flags.writeable and sys.getrefcount(grad) == 2
+                raw
+                and _REFCOUNTS_EXACT
+                and not leaf._hooks
+                and grad.base is None
+                and grad.flags.writeable
+                and sys.getrefcount(grad) == 2
             )
             captured[key] = grad
             if accumulate and (inputs is None or key in targets):

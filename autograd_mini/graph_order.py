@@ -23,7 +23,11 @@ def count_consumers(roots: Sequence[Node]) -> dict[Node, int]:
             consumers[root] = 0
             stack.append(root)
     while stack:
-        for edge in stack.pop().next:
+        node = stack.pop()
+        edges = node._next  # the first visit works the edges out (Node.next, without the property call)
+        if edges is None:
+            edges = node.materialize_edges()
+        for edge in edges:
             if type(edge) is Node:
                 if edge in consumers:
                     consumers[edge] += 1

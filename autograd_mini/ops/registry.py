@@ -196,6 +196,8 @@ def _fit(op: OpDef, index: int, array: np.ndarray, grad: Any) -> np.ndarray | No
     # ``is``: NumPy's built-in dtypes are singletons; an equal but distinct dtype just takes the slow path.
     if type(grad) is np.ndarray and grad.dtype is array.dtype and grad.shape == array.shape:
         return grad  # the common case: nothing to reduce or cast
+    if array.ndim == 0 and isinstance(grad, np.generic) and grad.dtype is array.dtype:
+        return np.asarray(grad)  # NumPy's result of a ufunc on 0-d arrays is a scalar
     return None if grad is None else op._conform_array(index, array, grad)
 
 
