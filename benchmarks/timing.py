@@ -46,15 +46,13 @@ def measure(
     Warm-up calls first (their durations pick ``inner``, the calls per sample, so that a sample of a fast step
     lasts at least ``min_sample_s``; with no warm-up every sample is one call). Then ``repeat`` rounds, each
     taking one sample of every system, the order rotating by one each round, so that a burst of load on a
-    shared machine hits all systems rather than one. ``collect``: a full garbage collection, untimed, before
-    each system's warm-ups and before every sample (about 0.25 s each once PyTorch is imported; the smoke
-    mode skips them). All systems share one process, and a step that leaves reference cycles (the
-    micrograd-style ``Value``'s closures) would otherwise be collected on the next system's clock.
+    shared machine hits all systems rather than one. ``collect``: a full garbage collection before the warm-ups
+    and before the rounds (about 0.25 s each once PyTorch is imported; the smoke mode skips them).
     """
     inner: dict[str, int] = {}
+    if collect:
+        gc.collect()
     for name, step in steps.items():
-        if collect:
-            gc.collect()
         durations = []
         for _ in range(warmup):
             t0 = time.perf_counter()
@@ -66,12 +64,12 @@ def measure(
             log(f"    {name}: warm-up {len(durations)} x {1e3 * per_call:.3f} ms, {inner[name]} call(s) per sample")
     names = list(steps)
     samples: dict[str, list[float]] = {name: [] for name in names}
+    if collect:
+        gc.collect()
     for r in range(repeat):
         k = r % len(names)
         for name in names[k:] + names[:k]:
             step, n = steps[name], inner[name]
-            if collect:
-                gc.collect()
             t0 = time.perf_counter()
             for _ in range(n):
                 step()
