@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import weakref
 
 import numpy as np
@@ -301,3 +302,22 @@ def test_custom_function_gradient_is_copied_into_grad() -> None:
     ReturnsKept.apply(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
     np.testing.assert_allclose(kept.numpy(), [1.0, 1.0])
+
+
+def test_backward_without_trusted_reference_counts_gives_the_same_gradients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From Python 3.14 (or without the GIL) backward never writes in place nor adopts arrays: same results."""
+    backward_module = importlib.import_module("autograd_mini.backward")
+
+    def gradients() -> list[np.ndarray]:
+        x = am.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        w = am.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        h = (w @ x).tanh()
+        loss = (h * h).sum() + (x * x).sum() + (h + h).sum()  # shared values: several contributions each
+        loss.backward()
+        assert x.grad is not None and w.grad is not None
+        return [x.grad.numpy().copy(), w.grad.numpy().copy()]
+
+    trusted = gradients()
+    monkeypatch.setattr(backward_module, "_REFCOUNTS_EXACT", False)
+    for got, want in zip(gradients(), trusted):
+        np.testing.assert_array_equal(got, want)
