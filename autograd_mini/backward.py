@@ -178,7 +178,7 @@ def run_backward(
             if grad is None or (needed is not None and id(node) not in needed):
                 release_edges(node, consumers, ready)
                 continue
-            if node.inputs is None:
+            if node._in0 is None:  # released (Node.released, without the property call)
                 raise RuntimeError(engine._FREED_MESSAGE)
             if node.pre_hooks:
                 grad = _run_hooks(node.pre_hooks, grad, raw)

@@ -86,9 +86,11 @@ class Node:
 
     __slots__ = (
         "__weakref__",
+        "_in0",
+        "_in1",
         "_next",
+        "_rest",
         "attrs",
-        "inputs",
         "op",
         "out_data",
         "out_version",
@@ -107,7 +109,16 @@ class Node:
         out_data: np.ndarray | None,
     ) -> None:
         self.op = op
-        self.inputs: tuple[Tensor, ...] | None = inputs
+        # The inputs in slots, not the tuple they came in: one object fewer per op for the cyclic
+        # collector while the graph is built (``inputs`` rebuilds the tuple on request).
+        if len(inputs) == 2:
+            self._in0: Tensor | None = inputs[0]
+            self._in1: Tensor | None = inputs[1]
+            self._rest: tuple[Tensor, ...] | None = None
+        elif len(inputs) == 1:
+            self._in0, self._in1, self._rest = inputs[0], None, None
+        else:
+            self._in0, self._in1, self._rest = inputs[0], None, inputs
         self.attrs = attrs
         self.out_data = out_data
         # The edges are worked out when first needed (see ``next``), usually by backward: one tuple
@@ -145,8 +156,9 @@ class Node:
 
     def check_saved(self) -> None:
         """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
-        assert self.inputs is not None
-        saved = self.inputs if self.op.saves is None else [self.inputs[i] for i in self.op.saves]
+        inputs = self.inputs
+        assert inputs is not None
+        saved = inputs if self.op.saves is None else [inputs[i] for i in self.op.saves]
         if pack_versions(saved) != self.saved_versions:  # versions only grow: any write changes the sum
             for index, tensor in enumerate(saved):
                 expected = (self.saved_versions >> (_VERSION_BITS * index)) & _VERSION_MASK
@@ -176,6 +188,17 @@ class Node:
         return self.op.grad_fn_name
 
     @property
+    def inputs(self) -> tuple[Tensor, ...] | None:
+        """The input tensors (their values are what the vjps read); None once released."""
+        first = self._in0
+        if first is None:
+            return None
+        if self._rest is not None:
+            return self._rest
+        second = self._in1
+        return (first,) if second is None else (first, second)
+
+    @property
     def next(self) -> tuple[Edge, ...]:
         """Edges to the producers of this node's inputs, as they were when the node was made: the
         input's ``grad_fn``, the input itself for a leaf that requires grad, None for a constant."""
@@ -184,11 +207,12 @@ class Node:
 
     def materialize_edges(self) -> tuple[Edge, ...]:
         """Work out and keep ``next`` (its inputs' histories say what they were at ``stamp``)."""
-        assert self.inputs is not None  # release() materializes the edges before dropping the inputs
+        inputs = self.inputs
+        assert inputs is not None  # release() materializes the edges before dropping the inputs
         if _EDGE_HISTORY:
-            edges = tuple([edge_at(t, self.stamp) for t in self.inputs])
+            edges = tuple([edge_at(t, self.stamp) for t in inputs])
         else:  # no tensor was ever rewired: every input still presents the edge it had
-            edges = tuple([(t.grad_fn or t) if t._requires_grad else None for t in self.inputs])
+            edges = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
         self._next = edges
         return edges
 
@@ -200,13 +224,13 @@ class Node:
     @property
     def released(self) -> bool:
         """True once backward has freed the saved values (without ``retain_graph``)."""
-        return self.inputs is None
+        return self._in0 is None
 
     def release(self) -> None:
         """Free the saved tensors; the edges stay so the graph can still be drawn."""
         if self._next is None:
             self.materialize_edges()
-        self.inputs = None
+        self._in0 = self._in1 = self._rest = None
         self.out_data = None
         if self.op.release_hook is not None:
             self.op.release_hook(self)

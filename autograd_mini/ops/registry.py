@@ -102,21 +102,23 @@ class OpDef:
         if not self.array_vjps:
             grads = self.backward(node, Tensor._make(grad, None), mask)
             return [None if t is None else t.data for t in grads]
-        inputs = node.inputs
-        assert inputs is not None
+        first, second = node._in0, node._in1  # the node's input slots (Node.inputs without the tuple)
+        assert first is not None
         attrs = node.attrs
         out = node.out_data
         vjps = self.vjps
         # The common arities unrolled (this runs once per node of every training step).
-        if len(inputs) == 1 and vjps:
-            x = inputs[0].data
-            return [None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, **attrs))]
-        if len(inputs) == 2 and vjps:
-            x, y = inputs[0].data, inputs[1].data
+        if node._rest is None and vjps:
+            if second is None:
+                x = first.data
+                return [None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, **attrs))]
+            x, y = first.data, second.data
             return [
                 None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, **attrs)),
                 None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, **attrs)),
             ]
+        inputs = node.inputs
+        assert inputs is not None
         arrays = [t.data for t in inputs]
         if self.vjp_all is None:
             return [
