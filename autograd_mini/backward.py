@@ -81,10 +81,12 @@ def _plus(pending: Any, extra: Any) -> Any:
 
     ``pending`` is written in place when backward alone holds it: its own writeable memory, referenced only
     by the map of pending gradients, the caller's variable, this parameter and getrefcount's argument.
+    Only from 1024 elements: below, a new array costs no more (and on 0-d arrays ``out=`` costs double).
     """
     if (
         _REFCOUNTS_EXACT
         and type(pending) is np.ndarray
+        and pending.size >= 1024
         and pending.base is None
         and pending.flags.writeable
         and sys.getrefcount(pending) == 4

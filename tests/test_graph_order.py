@@ -9,12 +9,14 @@ from autograd_mini.engine import Node
 from autograd_mini.graph_order import count_consumers, toposort
 
 
-def _random_graph(seed: int, leaves: list[am.Tensor] | None = None) -> tuple[list[am.Tensor], list[am.Tensor]]:
+def _random_graph(
+    seed: int, leaves: list[am.Tensor] | None = None, size: int = 3
+) -> tuple[list[am.Tensor], list[am.Tensor]]:
     """A random DAG of 40 ops over three leaves, each op reading two earlier values (so values are
     shared by several consumers); its last five values are the outputs."""
     rng = np.random.default_rng(seed)
     if leaves is None:
-        leaves = [am.tensor(rng.uniform(-1, 1, 3), requires_grad=True) for _ in range(3)]
+        leaves = [am.tensor(rng.uniform(-1, 1, size), requires_grad=True) for _ in range(3)]
     values = list(leaves)
     picks = rng.integers(0, np.arange(3, 43)[:, None], (40, 2))
     for (i, j), kind in zip(picks, rng.random(40)):
@@ -76,3 +78,15 @@ def test_edges_are_those_of_when_the_node_was_made() -> None:
     v.sum().backward()
     np.testing.assert_allclose(w.grad.data, [6.0, 6.0])
     assert [type(e).__name__ for e in v.grad_fn.next] == ["Node", "NoneType"]
+
+
+def test_contributions_summed_in_place_match_a_backward_that_copies() -> None:
+    """Large gradients are summed in place when backward alone holds them; shared ones must not be."""
+    leaves, outputs = _random_graph(11, size=2048)
+    seeds = [am.tensor(np.full(o.shape, 0.5)) for o in outputs]
+    on_arrays = am.autograd.grad(outputs, leaves, seeds, retain_graph=True, allow_unused=True)
+    on_tensors = am.autograd.grad(outputs, leaves, seeds, create_graph=True, allow_unused=True)
+    for a, t in zip(on_arrays, on_tensors):
+        assert (a is None) == (t is None)
+        if a is not None and t is not None:
+            np.testing.assert_allclose(a.data, t.data, rtol=1e-12, atol=1e-12)
