@@ -207,12 +207,15 @@ class Node:
 
     def materialize_edges(self) -> tuple[Edge, ...]:
         """Work out and keep ``next`` (its inputs' histories say what they were at ``stamp``)."""
-        inputs = self.inputs
-        assert inputs is not None  # release() materializes the edges before dropping the inputs
+        first, second = self._in0, self._in1
+        assert first is not None  # release() materializes the edges before dropping the inputs
         if _EDGE_HISTORY:
-            edges = tuple([edge_at(t, self.stamp) for t in inputs])
-        else:  # no tensor was ever rewired: every input still presents the edge it had
-            edges = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
+            edges = tuple([edge_at(t, self.stamp) for t in self.inputs or ()])
+        elif self._rest is None:  # no tensor was ever rewired: each input still presents the edge it had
+            edge = (first.grad_fn or first) if first._requires_grad else None
+            edges = (edge,) if second is None else (edge, (second.grad_fn or second) if second._requires_grad else None)
+        else:
+            edges = tuple([(t.grad_fn or t) if t._requires_grad else None for t in self._rest])
         self._next = edges
         return edges
 
