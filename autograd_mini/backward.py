@@ -92,13 +92,12 @@ def _plus(pending: Any, extra: Any) -> Any:
         and sys.getrefcount(pending) == 4
     ):
         return np.add(pending, extra, out=pending)
-    total = pending + extra
-    return np.asarray(total) if isinstance(total, np.generic) else total  # NumPy gives 0-d sums as scalars
+    return pending + extra  # 0-d contributions may be NumPy scalars, and so is their sum
 
 
 def _run_hooks(hooks: dict[int, Any], grad: Any, raw: bool) -> Any:
     """Hooks see (and may replace) the gradient as a Tensor, whatever form backward carries it in."""
-    value = engine._Tensor._make(grad, None) if raw else grad
+    value = engine._Tensor._make(np.asarray(grad), None) if raw else grad
     for hook in list(hooks.values()):
         replaced = hook(value)
         if replaced is not None:
@@ -135,8 +134,8 @@ def run_backward(
 
     With ``accumulate`` the gradients are added into the ``.grad`` of leaves (or only of
     ``inputs`` when given); otherwise the gradients with respect to ``inputs`` are returned.
-    Without ``create_graph`` gradients travel as plain ndarrays (one NumPy call per vjp step,
-    see ``ops/registry.py``); with it they are Tensors whose operations are recorded.
+    Without ``create_graph`` gradients travel as plain ndarrays, or NumPy scalars when 0-d (one NumPy
+    call per vjp step, see ``ops/registry.py``); with it they are Tensors whose operations are recorded.
     """
     raw = not create_graph
     node_grads: dict[Node, Any] = {}
@@ -258,5 +257,5 @@ def run_backward(
         found = captured.get(key)
         if found is not None and accumulate and tensor.grad_fn is not None:
             _accumulate(tensor, found, raw)
-        results.append(engine._Tensor._make(found, None) if raw and found is not None else found)
+        results.append(engine._Tensor._make(np.asarray(found), None) if raw and found is not None else found)
     return results

@@ -321,3 +321,21 @@ def test_backward_without_trusted_reference_counts_gives_the_same_gradients(monk
     monkeypatch.setattr(backward_module, "_REFCOUNTS_EXACT", False)
     for got, want in zip(gradients(), trusted):
         np.testing.assert_array_equal(got, want)
+
+
+def test_zero_dimensional_gradients_reach_hooks_results_and_leaves_as_tensors_of_arrays() -> None:
+    """0-d vjp results travel as NumPy scalars inside backward; what users see is always a 0-d array."""
+    a = am.tensor(2.0, requires_grad=True)
+    b = am.tensor(3.0, requires_grad=True)
+    h = a * b
+    h.retain_grad()
+    seen: list[am.Tensor] = []
+    h.register_hook(lambda g: seen.append(g) or None)
+    out = h * h + a
+    (ga,) = am.autograd.grad(out, [a], retain_graph=True)
+    out.backward()
+    for t in [ga, a.grad, b.grad, h.grad, seen[0]]:
+        assert t is not None and type(t.data) is np.ndarray and t.shape == ()
+    assert float(a.grad) == 2 * 6.0 * 3.0 + 1 and float(b.grad) == 2 * 6.0 * 2.0
+    assert float(h.grad) == 24.0  # retained during grad() too, as PyTorch does: 12 twice
+    assert float(ga) == float(a.grad)

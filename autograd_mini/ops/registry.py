@@ -97,10 +97,12 @@ class OpDef:
         kind = IndexError if isinstance(error, IndexError) else RuntimeError
         return kind(f"{self.name}(): {error} (input shapes: {shapes})")
 
-    def backward_arrays(self, node: Node, grad: np.ndarray, mask: Sequence[Any]) -> list[np.ndarray | None]:
+    def backward_arrays(
+        self, node: Node, grad: np.ndarray | np.generic, mask: Sequence[Any]
+    ) -> list[np.ndarray | np.generic | None]:
         """:meth:`backward` on plain arrays, for a backward that builds no graph (see the module docstring)."""
         if not self.array_vjps:
-            grads = self.backward(node, Tensor._make(grad, None), mask)
+            grads = self.backward(node, Tensor._make(np.asarray(grad), None), mask)
             return [None if t is None else t.data for t in grads]
         first, second = node._in0, node._in1  # the node's input slots (Node.inputs without the tuple)
         assert first is not None
@@ -193,13 +195,14 @@ class OpDef:
             )
 
 
-def _fit(op: OpDef, index: int, array: np.ndarray, grad: Any) -> np.ndarray | None:
-    """A vjp's result for input ``index`` as an array of that input's shape and dtype."""
+def _fit(op: OpDef, index: int, array: np.ndarray, grad: Any) -> np.ndarray | np.generic | None:
+    """A vjp's result for input ``index`` as an array of that input's shape and dtype (for a 0-d
+    input, possibly the NumPy scalar a ufunc on 0-d arrays returns: backward takes both)."""
     # ``is``: NumPy's built-in dtypes are singletons; an equal but distinct dtype just takes the slow path.
     if type(grad) is np.ndarray and grad.dtype is array.dtype and grad.shape == array.shape:
         return grad  # the common case: nothing to reduce or cast
     if array.ndim == 0 and isinstance(grad, np.generic) and grad.dtype is array.dtype:
-        return np.asarray(grad)  # NumPy's result of a ufunc on 0-d arrays is a scalar
+        return grad  # kept as the scalar: wrapping it back into a 0-d array costs as much as the ufunc
     return None if grad is None else op._conform_array(index, array, grad)
 
 
