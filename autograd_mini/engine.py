@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import traceback
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
+
+from ._saved import _VERSION_BITS, INFERENCE_VERSION, check_saved, pack_versions, refuse_inference_tensors
 
 if TYPE_CHECKING:
     from .ops.registry import OpDef
@@ -36,8 +38,6 @@ def bind_tensor_class(cls: Any) -> None:
     _make_tensor = cls._make  # the bound classmethod, looked up once rather than per op
 
 
-# The shared version "counter" of tensors made in inference mode: never bumped, never saved.
-INFERENCE_VERSION: list[int] = [0]
 # Whether inference mode was ever entered: until then no tensor can carry INFERENCE_VERSION, and
 # recording a node skips looking for one.
 _inference_used = False
@@ -143,7 +143,7 @@ class Node:
             self.saved_versions = 0
             return
         if _inference_used:
-            _refuse_inference_tensors(saved)
+            refuse_inference_tensors(saved)
         if len(saved) == 2:  # a missing counter (None) means version 0
             box, other = saved[0]._version_box, saved[1]._version_box
             self.saved_versions = (box[0] if box else 0) + ((other[0] if other else 0) << _VERSION_BITS)
@@ -156,32 +156,7 @@ class Node:
 
     def check_saved(self) -> None:
         """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
-        inputs = self.inputs
-        assert inputs is not None
-        saved = inputs if self.op.saves is None else [inputs[i] for i in self.op.saves]
-        if pack_versions(saved) != self.saved_versions:  # versions only grow: any write changes the sum
-            for index, tensor in enumerate(saved):
-                expected = (self.saved_versions >> (_VERSION_BITS * index)) & _VERSION_MASK
-                if tensor._version != expected:
-                    self._raise_modified(tensor, tensor._version, expected)
-        if self.out_version is not None and self.out_version[0] != 0:
-            self._raise_modified(None, self.out_version[0], 0)
-
-    def _raise_modified(self, tensor: Tensor | None, version: int, expected: int) -> None:
-        if tensor is None:
-            what = f"[{self.out_data.dtype if self.out_data is not None else ''} tensor], which is output 0 of {self.name()},"
-        elif tensor.grad_fn is not None:
-            what = (
-                f"[{tensor.dtype} tensor of shape {list(tensor.shape)}], which is output 0 of {tensor.grad_fn.name()},"
-            )
-        else:
-            what = f"[{tensor.dtype} tensor of shape {list(tensor.shape)}], which is an input of {self.name()},"
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an inplace operation: "
-            f"{what} is at version {version}; expected version {expected} instead. Hint: enable anomaly detection "
-            "to find the operation that failed to compute its gradient, with "
-            "autograd_mini.set_detect_anomaly(True)."
-        )
+        check_saved(self)
 
     def name(self) -> str:
         """PyTorch-style name such as ``MulBackward0``."""
@@ -240,24 +215,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
-
-
-_VERSION_BITS = 32
-_VERSION_MASK = (1 << _VERSION_BITS) - 1
-
-
-def pack_versions(tensors: Sequence[Tensor]) -> int:
-    """The tensors' versions as one int, 32 bits each (Node.saved_versions)."""
-    return sum(t._version << (_VERSION_BITS * index) for index, t in enumerate(tensors))
-
-
-def _refuse_inference_tensors(saved: Sequence[Tensor]) -> None:
-    for t in saved:
-        if t._version_box is INFERENCE_VERSION:
-            raise RuntimeError(
-                "Inference tensors cannot be saved for backward. To work around you can make a clone "
-                "to get a normal tensor and use it in autograd."
-            )
 
 
 # Tensors whose ``grad_fn`` or ``requires_grad`` changed (in-place ops, detach_, requires_grad_),
