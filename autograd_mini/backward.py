@@ -242,7 +242,8 @@ def run_backward(
                 and sys.getrefcount(grad) == 2
             )
             captured[key] = grad
-            if accumulate and (inputs is None or key in targets):
+            # A leaf that stopped requiring grad since the graph was built gets nothing (as PyTorch's AccumulateGrad).
+            if accumulate and (inputs is None or key in targets) and leaf._requires_grad:
                 _accumulate(leaf, grad, raw, owned)
     finally:
         error_state.__exit__(None, None, None)

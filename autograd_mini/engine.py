@@ -90,6 +90,7 @@ class Node:
         "_in1",
         "_next",
         "_rest",
+        "_wanted",
         "attrs",
         "op",
         "out_data",
@@ -111,14 +112,18 @@ class Node:
         self.op = op
         # The inputs in slots, not the tuple they came in: one object fewer per op for the cyclic
         # collector while the graph is built (``inputs`` rebuilds the tuple on request).
+        # ``_wanted``: which inputs required grad (bit i for input i), the rest of ``next`` that can change later.
         if len(inputs) == 2:
             self._in0: Tensor | None = inputs[0]
             self._in1: Tensor | None = inputs[1]
             self._rest: tuple[Tensor, ...] | None = None
+            self._wanted = inputs[0]._requires_grad | (inputs[1]._requires_grad << 1)
         elif len(inputs) == 1:
             self._in0, self._in1, self._rest = inputs[0], None, None
+            self._wanted = int(inputs[0]._requires_grad)
         else:
             self._in0, self._in1, self._rest = inputs[0], None, inputs
+            self._wanted = sum(t._requires_grad << index for index, t in enumerate(inputs))
         self.attrs = attrs
         self.out_data = out_data
         # The edges are worked out when first needed (see ``next``), usually by backward: one tuple
@@ -181,16 +186,23 @@ class Node:
         return edges if edges is not None else self.materialize_edges()
 
     def materialize_edges(self) -> tuple[Edge, ...]:
-        """Work out and keep ``next`` (its inputs' histories say what they were at ``stamp``)."""
+        """Work out and keep ``next``: an input that required grad leads to the ``grad_fn`` it had at
+        ``stamp`` (its history says, if it changed since), or to itself as a leaf; else None."""
         first, second = self._in0, self._in1
         assert first is not None  # release() materializes the edges before dropping the inputs
-        if _EDGE_HISTORY:
-            edges = tuple([edge_at(t, self.stamp) for t in self.inputs or ()])
-        elif self._rest is None:  # no tensor was ever rewired: each input still presents the edge it had
-            edge = (first.grad_fn or first) if first._requires_grad else None
-            edges = (edge,) if second is None else (edge, (second.grad_fn or second) if second._requires_grad else None)
+        wanted = self._wanted
+        if not _GRAD_FN_HISTORY and self._rest is None:  # no grad_fn was ever replaced: read them as they are
+            edge = (first.grad_fn or first) if wanted & 1 else None
+            edges: tuple[Edge, ...] = (
+                (edge,) if second is None else (edge, (second.grad_fn or second) if wanted & 2 else None)
+            )
         else:
-            edges = tuple([(t.grad_fn or t) if t._requires_grad else None for t in self._rest])
+            edges = tuple(
+                [
+                    (grad_fn_at(t, self.stamp) or t) if wanted >> index & 1 else None
+                    for index, t in enumerate(self.inputs or ())
+                ]
+            )
         self._next = edges
         return edges
 
@@ -217,34 +229,30 @@ class Node:
         return f"<{self.name()} object at {id(self):#x}>"
 
 
-# Tensors whose ``grad_fn`` or ``requires_grad`` changed (in-place ops, detach_, requires_grad_),
-# keyed by id: the edge each presented before each change, with the clock value of the change.  A
-# node made before a change sees the edge of its time (Node.next).  Entries go when their tensor does.
-_EDGE_HISTORY: dict[int, list[tuple[int, Edge]]] = {}
+# Tensors whose ``grad_fn`` was replaced (a recorded in-place op, detach_), keyed by id: the
+# ``grad_fn`` each had before each change, with the clock value of the change, so that a node made
+# before sees the producer of its time (Node.next).  Entries go when their tensor does.
+_GRAD_FN_HISTORY: dict[int, list[tuple[int, Node | None]]] = {}
 
 
-def edge_of(t: Tensor) -> Edge:
-    """What a node made now records for input ``t``: a node is truthy, so ``grad_fn or t`` picks the producer."""
-    return (t.grad_fn or t) if t._requires_grad else None
+def grad_fn_at(t: Tensor, stamp: int) -> Node | None:
+    """The ``grad_fn`` ``t`` had when the clock read ``stamp``."""
+    for clock, grad_fn in _GRAD_FN_HISTORY.get(id(t), ()):
+        if clock > stamp:  # the first change after that time: what t had before it
+            return grad_fn
+    return t.grad_fn
 
 
-def edge_at(t: Tensor, stamp: int) -> Edge:
-    """The edge ``t`` presented to a node made when the clock read ``stamp``."""
-    for clock, edge in _EDGE_HISTORY.get(id(t), ()):
-        if clock > stamp:  # the first change after the node was made: the edge before it
-            return edge
-    return edge_of(t)
-
-
-def record_rewire(t: Tensor) -> None:
-    """Called just before ``t``'s ``grad_fn`` or ``requires_grad`` changes."""
+def record_new_grad_fn(t: Tensor) -> None:
+    """Called just before ``t.grad_fn`` is replaced (``requires_grad`` changes need no record: a
+    node keeps which of its inputs required grad)."""
     global _inplace_writes
     _inplace_writes += 1
-    history = _EDGE_HISTORY.get(id(t))
+    history = _GRAD_FN_HISTORY.get(id(t))
     if history is None:
-        history = _EDGE_HISTORY[id(t)] = []
-        weakref.finalize(t, _EDGE_HISTORY.pop, id(t), None)
-    history.append((_inplace_writes, edge_of(t)))
+        history = _GRAD_FN_HISTORY[id(t)] = []
+        weakref.finalize(t, _GRAD_FN_HISTORY.pop, id(t), None)
+    history.append((_inplace_writes, t.grad_fn))
 
 
 def count_inplace_write() -> None:

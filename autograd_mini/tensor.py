@@ -113,8 +113,6 @@ class Tensor(TensorOperators, TensorMethods):
             )
         if value:
             self._check_can_require_grad()
-        if bool(value) != self._requires_grad:
-            engine.record_rewire(self)
         self._requires_grad = bool(value)
 
     def _check_can_require_grad(self) -> None:
@@ -236,7 +234,8 @@ class Tensor(TensorOperators, TensorMethods):
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
-        engine.record_rewire(self)
+        if self.grad_fn is not None:
+            engine.record_new_grad_fn(self)
         self.grad_fn = None
         self._requires_grad = False
         return self

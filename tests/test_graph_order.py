@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
+
 import numpy as np
 
 import autograd_mini as am
@@ -62,6 +65,12 @@ def test_edges_are_those_of_when_the_node_was_made() -> None:
     h.mul_(5.0)  # rewires h: z must still reach x through h's old node
     z.sum().backward()
     np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    engine = importlib.import_module("autograd_mini.engine")
+    key = id(h)
+    assert key in engine._GRAD_FN_HISTORY
+    del h, z
+    gc.collect()
+    assert key not in engine._GRAD_FN_HISTORY  # the record goes with its tensor
 
     a = am.tensor([1.0, 2.0], requires_grad=True)
     c = am.tensor([3.0, 4.0])
@@ -70,6 +79,12 @@ def test_edges_are_those_of_when_the_node_was_made() -> None:
     y.sum().backward()
     assert c.grad is None
     np.testing.assert_allclose(a.grad.data, [3.0, 4.0])
+
+    p = am.tensor([1.0, 2.0], requires_grad=True)
+    q = p * 3
+    p.requires_grad_(False)  # as PyTorch: a leaf that stopped requiring grad accumulates nothing
+    q.sum().backward()
+    assert p.grad is None
 
     w = am.tensor([1.0, 2.0], requires_grad=True)
     u = w * 3
@@ -90,3 +105,15 @@ def test_contributions_summed_in_place_match_a_backward_that_copies() -> None:
         assert (a is None) == (t is None)
         if a is not None and t is not None:
             np.testing.assert_allclose(a.data, t.data, rtol=1e-12, atol=1e-12)
+
+
+def test_toggling_requires_grad_keeps_no_history() -> None:
+    """Freezing and unfreezing parameters every step (GAN training) must not grow any per-tensor record."""
+    engine = importlib.import_module("autograd_mini.engine")
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(100):
+        w.requires_grad_(False)
+        w.requires_grad_(True)
+        (w * 2).sum().backward()
+    assert id(w) not in engine._GRAD_FN_HISTORY
+    np.testing.assert_allclose(w.grad.data, [200.0, 200.0])

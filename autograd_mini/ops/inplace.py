@@ -110,7 +110,7 @@ def _write(tensor: Tensor, result: Tensor, name: str) -> None:
         )
     np.copyto(tensor.data, result.data, casting="same_kind")
     if result.grad_fn is not None:
-        engine.record_rewire(tensor)
+        engine.record_new_grad_fn(tensor)
         tensor.grad_fn = result.grad_fn
         tensor._requires_grad = True
     bump_version(tensor)
