@@ -60,17 +60,24 @@ def _sgd(params: list[np.ndarray], grads: list[np.ndarray], lr: float) -> None:
         p -= g
 
 
-class MLP:
-    """W1 / W2: forward, backward and an SGD step."""
+class _DenseLayers:
+    """The floor's own copies of a problem's layer weights and biases, updated in place by its steps."""
 
-    def __init__(self, problem: MLPProblem) -> None:
-        self.p = problem
+    def __init__(self, problem: MLPProblem | MoonsProblem) -> None:
         self.weights = [w.copy() for w in problem.weights]
         self.biases = [b.copy() for b in problem.biases]
         self.names = problem.names()
 
     def _params(self) -> list[np.ndarray]:
         return [a for pair in zip(self.weights, self.biases) for a in pair]
+
+
+class MLP(_DenseLayers):
+    """W1 / W2: forward, backward and an SGD step."""
+
+    def __init__(self, problem: MLPProblem) -> None:
+        super().__init__(problem)
+        self.p = problem
 
     def step(self) -> None:
         _, grads = mlp_forward_backward(self.weights, self.biases, self.p.x, self.p.y)
@@ -124,17 +131,12 @@ def moons_forward_backward(
     return loss, grads
 
 
-class Moons:
+class Moons(_DenseLayers):
     """W3: one full step (forward, backward, SGD update) of micrograd's demo, vectorised over the batch."""
 
     def __init__(self, problem: MoonsProblem) -> None:
+        super().__init__(problem)
         self.p = problem
-        self.weights = [w.copy() for w in problem.weights]
-        self.biases = [b.copy() for b in problem.biases]
-        self.names = problem.names()
-
-    def _params(self) -> list[np.ndarray]:
-        return [a for pair in zip(self.weights, self.biases) for a in pair]
 
     def step(self) -> None:
         _, grads = moons_forward_backward(self.weights, self.biases, self.p.x, self.p.y, self.p.alpha)
