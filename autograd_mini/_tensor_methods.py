@@ -25,10 +25,9 @@ def bind(functional_module: Any) -> None:
     global F
     F = functional_module
     from ._convert import pair
-    from .engine import apply
     from .ops.registry import OPS
 
-    _tensor_operators.bind(functional_module, apply, pair, OPS)
+    _tensor_operators.bind(functional_module, pair, OPS)
 
 
 class TensorMethods:

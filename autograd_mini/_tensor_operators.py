@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .engine import NO_ATTRS, apply
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 
@@ -18,19 +20,17 @@ F: Any = None
 
 # The hot arithmetic operators apply their primitive directly, skipping the public function and
 # ``call`` (two Python calls of each ``a * b``): bound by :func:`bind` with the op table.
-_apply: Any = None
 _pair: Any = None
 _ADD: Any = None
 _SUB: Any = None
 _MUL: Any = None
-_NO_ATTRS: dict[str, Any] = {}
 
 
-def bind(functional_module: Any, apply: Any, pair: Any, ops: dict[str, Any]) -> None:
+def bind(functional_module: Any, pair: Any, ops: dict[str, Any]) -> None:
     """Called once by ``_tensor_methods.bind`` when every op module is loaded."""
-    global F, _apply, _pair, _ADD, _SUB, _MUL
+    global F, _pair, _ADD, _SUB, _MUL
     F = functional_module
-    _apply, _pair = apply, pair
+    _pair = pair
     _ADD, _SUB, _MUL = ops["add"], ops["sub"], ops["mul"]
 
 
@@ -42,22 +42,22 @@ class TensorOperators:
 
     # -------------------------------------------------------------------------- operators
     def __add__(self, other: Any) -> Tensor:
-        return _apply(_ADD, _pair(self, other), _NO_ATTRS)
+        return apply(_ADD, _pair(self, other), NO_ATTRS)
 
     def __radd__(self, other: Any) -> Tensor:
-        return _apply(_ADD, _pair(other, self), _NO_ATTRS)
+        return apply(_ADD, _pair(other, self), NO_ATTRS)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _apply(_SUB, _pair(self, other), _NO_ATTRS)
+        return apply(_SUB, _pair(self, other), NO_ATTRS)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _apply(_SUB, _pair(other, self), _NO_ATTRS)
+        return apply(_SUB, _pair(other, self), NO_ATTRS)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _apply(_MUL, _pair(self, other), _NO_ATTRS)
+        return apply(_MUL, _pair(self, other), NO_ATTRS)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _apply(_MUL, _pair(other, self), _NO_ATTRS)
+        return apply(_MUL, _pair(other, self), NO_ATTRS)
 
     def __truediv__(self, other: Any) -> Tensor:
         return F.div(self, other)

@@ -38,6 +38,9 @@ def bind_tensor_class(cls: Any) -> None:
     _make_tensor = cls._make  # the bound classmethod, looked up once rather than per op
 
 
+# Ops without attributes share this empty dict (never mutated), so their nodes hold no dict of their own.
+NO_ATTRS: dict[str, Any] = {}
+
 # Whether inference mode was ever entered: until then no tensor can carry INFERENCE_VERSION, and
 # recording a node skips looking for one.
 _inference_used = False

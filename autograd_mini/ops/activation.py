@@ -63,6 +63,10 @@ SOFTPLUS = defop(
 )
 
 
+# Measured crossover between the two ways of masking: np.where wins on small arrays (no isfinite pass).
+_WHERE_IS_FASTER = 1024
+
+
 def _relu_backward_forward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     # np.where keeps exact zeros where the upstream gradient holds inf/NaN (as PyTorch); on large
     # arrays it is ~7x slower than multiplying by the mask, which is then used unless such values occur.
@@ -73,10 +77,6 @@ def _relu_backward_forward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     if not np.isfinite(g).all():
         result = np.where(y > zero, g, zero)
     return result
-
-
-# Measured crossover between the two ways of masking: np.where wins on small arrays (no isfinite pass).
-_WHERE_IS_FASTER = 1024
 
 
 # ReLU is a primitive (not where(x > 0, x, 0)) for measured speed: np.maximum and a mask product

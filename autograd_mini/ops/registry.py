@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine import apply
+from ..engine import NO_ATTRS, apply
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
@@ -257,15 +257,11 @@ def defop(
     return op
 
 
-_NO_ATTRS: dict[str, Any] = {}
-
-
 def call(op: OpDef, *inputs: Any, **attrs: Any) -> Any:
     """Apply a registered primitive to Tensors; given arrays (a vjp in a backward on arrays), just its forward."""
     if not isinstance(inputs[0], Tensor):
         return forward_arrays(op, inputs, attrs)
-    # Ops without attributes share one empty dict (never mutated), so their nodes hold no dict of their own.
-    return apply(op, inputs, attrs or _NO_ATTRS)
+    return apply(op, inputs, attrs or NO_ATTRS)
 
 
 def array_of(x: Any) -> np.ndarray:
