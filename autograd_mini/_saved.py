@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from .engine import Node
     from .tensor import Tensor
@@ -65,3 +67,17 @@ def _raise_modified(node: Node, tensor: Tensor | None, version: int, expected: i
         "to find the operation that failed to compute its gradient, with "
         "autograd_mini.set_detect_anomaly(True)."
     )
+
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def share_version(view: Tensor, base: Tensor) -> None:
+    """A view shares its base's version counter, so writing through either is seen by both."""
+    if np.may_share_memory(view.data, base.data):
+        view._version_box = base._shared_version_box()

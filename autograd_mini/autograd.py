@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._convert import scalar_array
 from .backward import run_backward
 from .ops.registry import shape_text
 from .tensor import Tensor
@@ -62,6 +63,12 @@ def backward(
     inputs: Tensor | Sequence[Tensor] | None = None,
 ) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or only of ``inputs``)."""
+    if grad_tensors is None and inputs is None and isinstance(tensors, Tensor) and tensors.grad_fn is not None:
+        if tensors.data.shape == ():  # ``loss.backward()``, once per training step: the seed without the checks
+            seed = Tensor._make(scalar_array(1, tensors.data.dtype).copy(), None)
+            retain = create_graph if retain_graph is None else retain_graph
+            run_backward([tensors], [seed], retain_graph=retain, create_graph=create_graph)
+            return
     outputs = _as_list(tensors)
     _check_outputs(outputs)
     grads = grad_tensors if isinstance(grad_tensors, (list, tuple)) else _as_list(grad_tensors)

@@ -11,13 +11,15 @@ import gc
 import sys
 import warnings
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import engine
+from ._saved import FREED_MESSAGE
 from .engine import Edge, Node
-from .graph_order import count_consumers, release_edges, toposort
+from .graph_order import toposort
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -141,18 +143,21 @@ def run_backward(
     node_grads: dict[Node, Any] = {}
     leaf_grads: dict[int, Any] = {}
     leaves: dict[int, Tensor] = {}
-    root_nodes: list[Node] = []
+    # Nodes that hold a gradient and have yet to run, as (-seq, node): the heap pops the latest-made
+    # first, which runs a node after every node that consumes its output (all were made after it), so
+    # no pass over the graph to count consumers is needed, and nodes no gradient reaches never run.
+    heap: list[tuple[int, Node]] = []
     for root, root_grad in zip(roots, root_grads):
         value = root_grad.data if raw else root_grad
         if root.grad_fn is None:
             key = id(root)
             leaves[key] = root
             leaf_grads[key] = value if key not in leaf_grads else _plus(leaf_grads[key], value)
+        elif root.grad_fn in node_grads:
+            node_grads[root.grad_fn] = _plus(node_grads[root.grad_fn], value)
         else:
-            node_grads[root.grad_fn] = (
-                value if root.grad_fn not in node_grads else _plus(node_grads[root.grad_fn], value)
-            )
-            root_nodes.append(root.grad_fn)
+            node_grads[root.grad_fn] = value
+            heappush(heap, (-root.grad_fn.seq, root.grad_fn))
     # The graph holds no reference cycles, so the cyclic collector has nothing to find here; left
     # on, its full passes over the ever-growing set of live objects make long backwards quadratic.
     collector_was_enabled = gc.isenabled()
@@ -166,37 +171,30 @@ def run_backward(
     error_state = np.errstate(divide="ignore", invalid="ignore", over="ignore")
     error_state.__enter__()
     try:
-        # Kahn's algorithm (graph_order.py) run in place of a precomputed order: a node runs once
-        # every node that consumes its output has run, which saves a pass over the graph.
-        consumers = count_consumers(root_nodes)
         if inputs is not None:
             targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
-            needed = _prune(toposort(root_nodes), targets)
-        ready = [node for node, count in consumers.items() if count == 0]
-        while ready:
-            node = ready.pop()
-            grad = node_grads.pop(node, None)
-            if grad is None or (needed is not None and id(node) not in needed):
-                release_edges(node, consumers, ready)
-                continue
+            needed = _prune(toposort([node for _, node in heap]), targets)
+            heap = [entry for entry in heap if id(entry[1]) in needed]
+        while heap:
+            node = heappop(heap)[1]
+            grad = node_grads.pop(node)
             if node._in0 is None:  # released (Node.released, without the property call)
-                raise RuntimeError(engine._FREED_MESSAGE)
+                raise RuntimeError(FREED_MESSAGE)
             if node.pre_hooks:
                 grad = _run_hooks(node.pre_hooks, grad, raw)
             if node.retain is not None:
                 retained = node.retain()
                 if retained is not None:
                     _accumulate(retained, grad, raw)
-            edges = node.next
+            edges = node._next  # Node.next without the property call
+            if edges is None:
+                edges = node.materialize_edges()
+            mask: Sequence[Edge] = edges  # None for constants
             if needed is not None:
                 if id(node) in targets:
                     captured[id(node)] = grad
                 # Only edges that lead to one of the inputs asked for need a gradient.
-                mask: Sequence[Edge] = [
-                    e if e is not None and (id(e) in needed or id(e) in targets) else None for e in edges
-                ]
-            else:
-                mask = edges  # None for constants
+                mask = [e if e is not None and (id(e) in needed or id(e) in targets) else None for e in edges]
             if engine._anomaly_enabled:
                 input_grads = _run_vjp_anomaly(node, grad, mask, raw)
             elif raw:  # the same as _vjps, inlined: this loop runs once per node
@@ -205,18 +203,17 @@ def run_backward(
                 input_grads = node.op.backward_arrays(node, grad, mask)
             else:
                 input_grads = _vjps(node, grad, mask, raw)
-            if len(input_grads) != len(edges):  # an op declaring fewer vjps than inputs
-                input_grads = [*input_grads, *[None] * (len(edges) - len(input_grads))]
-            for edge, input_grad in zip(edges, input_grads):
+            for edge, input_grad in zip(mask, input_grads):  # zip stops at an op declaring fewer vjps
+                if input_grad is None or edge is None:
+                    continue
                 if type(edge) is Node:
-                    left = consumers[edge] - 1
-                    consumers[edge] = left
-                    if left == 0:
-                        ready.append(edge)
-                    if input_grad is not None:
-                        pending = node_grads.get(edge)
-                        node_grads[edge] = input_grad if pending is None else _plus(pending, input_grad)
-                elif edge is not None and input_grad is not None:
+                    pending = node_grads.get(edge)
+                    if pending is None:
+                        node_grads[edge] = input_grad
+                        heappush(heap, (-edge.seq, edge))
+                    else:
+                        node_grads[edge] = _plus(pending, input_grad)
+                else:
                     key = id(edge)
                     leaves[key] = edge  # type: ignore[assignment]
                     pending = leaf_grads.get(key)

@@ -1,14 +1,14 @@
 """The autograd engine: graph nodes, the op dispatcher and the mode flags.
 
 A forward op call goes through :func:`apply`: it runs the primitive's NumPy forward and, when
-gradients are being recorded, attaches a :class:`Node` to the result.  ``backward.py`` walks the
-nodes in the order of ``graph_order.py`` (Kahn's algorithm on explicit stacks, never recursion)
-and calls each primitive's vector-Jacobian products, which are themselves written with Tensor
+gradients are being recorded, attaches a :class:`Node` to the result.  ``backward.py`` runs the
+nodes latest-made first (a heap on ``Node.seq``, never recursion) and calls each primitive's vector-Jacobian products, which are themselves written with Tensor
 operations so that ``create_graph=True`` yields differentiable gradients.
 """
 
 from __future__ import annotations
 
+import itertools
 import traceback
 import weakref
 from collections.abc import Callable
@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from ._saved import _VERSION_BITS, INFERENCE_VERSION, check_saved, pack_versions, refuse_inference_tensors
+from ._history import GRAD_FN_HISTORY, grad_fn_at
+from ._saved import (
+    _VERSION_BITS,
+    INFERENCE_VERSION,
+    check_saved,
+    pack_versions,
+    refuse_inference_tensors,
+    share_version,
+)
 
 if TYPE_CHECKING:
     from .ops.registry import OpDef
@@ -48,6 +56,8 @@ _inference_used = False
 # still has cannot have had a saved tensor modified since, so backward skips the version check.
 _inplace_writes = 0
 
+_node_sequence = itertools.count()
+
 # Anomaly mode records forward stacks and checks vjps for NaN; inference mode skips versioning.
 _anomaly_enabled = False
 _inference_mode = False
@@ -68,14 +78,6 @@ def _set_grad_enabled(mode: bool) -> bool:
     previous = _grad_enabled
     _grad_enabled = bool(mode)
     return previous
-
-
-_FREED_MESSAGE = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after "
-    "they have already been freed). Saved intermediate values of the graph are freed when you call "
-    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-    "graph a second time or if you need to access saved tensors after calling backward."
-)
 
 
 class Node:
@@ -101,6 +103,7 @@ class Node:
         "pre_hooks",
         "retain",
         "saved_versions",
+        "seq",
         "stack",
         "stamp",
     )
@@ -113,6 +116,9 @@ class Node:
         out_data: np.ndarray | None,
     ) -> None:
         self.op = op
+        # Creation order: a node's inputs were all made before it, so backward may run nodes in
+        # decreasing ``seq`` (each after every node that consumes its output) without counting consumers.
+        self.seq = next(_node_sequence)
         # The inputs in slots, not the tuple they came in: one object fewer per op for the cyclic
         # collector while the graph is built (``inputs`` rebuilds the tuple on request).
         # ``_wanted``: which inputs required grad (bit i for input i), the rest of ``next`` that can change later.
@@ -126,7 +132,12 @@ class Node:
             self._wanted = int(inputs[0]._requires_grad)
         else:
             self._in0, self._in1, self._rest = inputs[0], None, inputs
-            self._wanted = sum(t._requires_grad << index for index, t in enumerate(inputs))
+            if len(inputs) == 3:  # linear, addcmul...: unrolled, like the arities above
+                self._wanted = (
+                    inputs[0]._requires_grad | (inputs[1]._requires_grad << 1) | (inputs[2]._requires_grad << 2)
+                )
+            else:
+                self._wanted = sum(t._requires_grad << index for index, t in enumerate(inputs))
         self.attrs = attrs
         self.out_data = out_data
         # The edges are worked out when first needed (see ``next``), usually by backward: one tuple
@@ -194,18 +205,19 @@ class Node:
         first, second = self._in0, self._in1
         assert first is not None  # release() materializes the edges before dropping the inputs
         wanted = self._wanted
-        if not _GRAD_FN_HISTORY and self._rest is None:  # no grad_fn was ever replaced: read them as they are
-            edge = (first.grad_fn or first) if wanted & 1 else None
-            edges: tuple[Edge, ...] = (
-                (edge,) if second is None else (edge, (second.grad_fn or second) if wanted & 2 else None)
-            )
-        else:
+        edges: tuple[Edge, ...]
+        if GRAD_FN_HISTORY:
             edges = tuple(
                 [
                     (grad_fn_at(t, self.stamp) or t) if wanted >> index & 1 else None
                     for index, t in enumerate(self.inputs or ())
                 ]
             )
+        elif self._rest is None:  # no grad_fn was ever replaced: read them as they are
+            edge = (first.grad_fn or first) if wanted & 1 else None
+            edges = (edge,) if second is None else (edge, (second.grad_fn or second) if wanted & 2 else None)
+        else:
+            edges = tuple([(t.grad_fn or t) if wanted >> index & 1 else None for index, t in enumerate(self._rest)])
         self._next = edges
         return edges
 
@@ -232,29 +244,15 @@ class Node:
         return f"<{self.name()} object at {id(self):#x}>"
 
 
-# Tensors whose ``grad_fn`` was replaced (a recorded in-place op, detach_), keyed by id: the
-# ``grad_fn`` each had before each change, with the clock value of the change, so that a node made
-# before sees the producer of its time (Node.next).  Entries go when their tensor does.
-_GRAD_FN_HISTORY: dict[int, list[tuple[int, Node | None]]] = {}
-
-
-def grad_fn_at(t: Tensor, stamp: int) -> Node | None:
-    """The ``grad_fn`` ``t`` had when the clock read ``stamp``."""
-    for clock, grad_fn in _GRAD_FN_HISTORY.get(id(t), ()):
-        if clock > stamp:  # the first change after that time: what t had before it
-            return grad_fn
-    return t.grad_fn
-
-
 def record_new_grad_fn(t: Tensor) -> None:
     """Called just before ``t.grad_fn`` is replaced (``requires_grad`` changes need no record: a
     node keeps which of its inputs required grad)."""
     global _inplace_writes
     _inplace_writes += 1
-    history = _GRAD_FN_HISTORY.get(id(t))
+    history = GRAD_FN_HISTORY.get(id(t))
     if history is None:
-        history = _GRAD_FN_HISTORY[id(t)] = []
-        weakref.finalize(t, _GRAD_FN_HISTORY.pop, id(t), None)
+        history = GRAD_FN_HISTORY[id(t)] = []
+        weakref.finalize(t, GRAD_FN_HISTORY.pop, id(t), None)
     history.append((_inplace_writes, t.grad_fn))
 
 
@@ -287,22 +285,16 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
                 if _anomaly_enabled:
                     record_forward_stack(node)
                 if op.is_view:
-                    _share_version(result, inputs[0])
+                    share_version(result, inputs[0])
                 return result
     result = _make_tensor(out, None)
     if _inference_mode:
         result._version_box = INFERENCE_VERSION
     elif op.is_view:
-        _share_version(result, inputs[0])
+        share_version(result, inputs[0])
     return result
 
 
 def record_forward_stack(node: Node) -> None:
     """Anomaly mode: remember where in the user's code this node was created."""
     node.stack = [line for line in traceback.format_stack() if "autograd_mini" not in line.split("\n")[0]]
-
-
-def _share_version(view: Tensor, base: Tensor) -> None:
-    """A view shares its base's version counter, so writing through either is seen by both."""
-    if np.may_share_memory(view.data, base.data):
-        view._version_box = base._shared_version_box()

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
+from ._saved import FREED_MESSAGE
 from .grad_mode import no_grad
 from .ops.registry import OpDef
 from .tensor import Tensor
@@ -57,7 +58,7 @@ class FunctionCtx:
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         if self._freed:
-            raise RuntimeError(engine._FREED_MESSAGE)
+            raise RuntimeError(FREED_MESSAGE)
         for tensor, expected in zip(self._saved, self._saved_versions):
             if isinstance(tensor, Tensor) and tensor._version != expected:
                 raise RuntimeError(

@@ -1,9 +1,9 @@
 """The order of a recorded graph: every node after all the nodes that consume its output.
 
 Kahn's algorithm on explicit stacks (never recursion, so a 100,000-op chain is fine): count each
-node's consumers, then emit a node once all of them have been emitted.  ``backward.py`` runs the
-second half in place, as it executes the nodes; :func:`toposort` builds the list for callers that
-want it (gradcheck, visualize, pruning for ``backward(inputs=...)``).
+node's consumers, then emit a node once all of them have been emitted.  :func:`toposort` builds the list for callers that
+want it (gradcheck, visualize, pruning for ``backward(inputs=...)``).  ``backward.py`` itself needs
+no count: it runs nodes in decreasing creation order (``Node.seq``), also an order of this kind.
 """
 
 from __future__ import annotations

@@ -255,9 +255,7 @@ class Tensor(TensorOperators, TensorMethods):
         inputs: Sequence[Tensor] | Tensor | None = None,
     ) -> None:
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
@@ -284,3 +282,6 @@ class Tensor(TensorOperators, TensorMethods):
 
 
 engine.bind_tensor_class(Tensor)
+
+# Imported once Tensor exists (autograd.py imports it): a function-level import would cost ~1 us per backward.
+from . import autograd as _autograd  # noqa: E402

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import gc
-import importlib
 
 import numpy as np
 
 import autograd_mini as am
+from autograd_mini._history import GRAD_FN_HISTORY
 from autograd_mini.engine import Node
 from autograd_mini.graph_order import count_consumers, toposort
 
@@ -40,6 +40,34 @@ def test_every_node_comes_after_all_its_consumers() -> None:
                     assert position[edge] > position[node]
 
 
+def test_backward_runs_each_node_once_after_all_its_consumers() -> None:
+    # Backward pops nodes in decreasing creation order (Node.seq); hooks on every value record when
+    # its node ran.  Values are built here with their parents known, outputs summed into one loss.
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        values = [am.tensor(rng.uniform(-1, 1, 3), requires_grad=True) for _ in range(3)]
+        parents: list[tuple[int, int]] = []
+        for _ in range(40):
+            i, j = (int(k) for k in rng.integers(0, len(values), 2))
+            parents.append((i, j))
+            values.append((values[i] * values[j]).tanh())
+        ran: list[int] = []
+        for index in range(3, len(values)):
+            values[index].register_hook(lambda g, index=index: ran.append(index))
+        sum(v.sum() for v in values[-5:]).backward()
+        assert len(ran) == len(set(ran))  # each node once
+        position = {index: order for order, index in enumerate(ran)}
+        for consumer, (i, j) in enumerate(parents, start=3):
+            for parent in (i, j):
+                if parent >= 3 and consumer in position:  # the consumer ran: its inputs' nodes ran later
+                    assert position[parent] > position[consumer]
+        reachable = set(range(len(values) - 5, len(values)))
+        for consumer in range(len(values) - 1, 2, -1):
+            if consumer in reachable:
+                reachable.update(p for p in parents[consumer - 3] if p >= 3)
+        assert set(ran) == reachable  # every node a gradient reaches, and no other
+
+
 def test_consumer_counts_are_the_edges_into_each_node() -> None:
     _, outputs = _random_graph(7)
     roots = [o.grad_fn for o in outputs if o.grad_fn is not None]
@@ -65,12 +93,11 @@ def test_edges_are_those_of_when_the_node_was_made() -> None:
     h.mul_(5.0)  # rewires h: z must still reach x through h's old node
     z.sum().backward()
     np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
-    engine = importlib.import_module("autograd_mini.engine")
     key = id(h)
-    assert key in engine._GRAD_FN_HISTORY
+    assert key in GRAD_FN_HISTORY
     del h, z
     gc.collect()
-    assert key not in engine._GRAD_FN_HISTORY  # the record goes with its tensor
+    assert key not in GRAD_FN_HISTORY  # the record goes with its tensor
 
     a = am.tensor([1.0, 2.0], requires_grad=True)
     c = am.tensor([3.0, 4.0])
@@ -109,11 +136,10 @@ def test_contributions_summed_in_place_match_a_backward_that_copies() -> None:
 
 def test_toggling_requires_grad_keeps_no_history() -> None:
     """Freezing and unfreezing parameters every step (GAN training) must not grow any per-tensor record."""
-    engine = importlib.import_module("autograd_mini.engine")
     w = am.tensor([1.0, 2.0], requires_grad=True)
     for _ in range(100):
         w.requires_grad_(False)
         w.requires_grad_(True)
         (w * 2).sum().backward()
-    assert id(w) not in engine._GRAD_FN_HISTORY
+    assert id(w) not in GRAD_FN_HISTORY
     np.testing.assert_allclose(w.grad.data, [200.0, 200.0])

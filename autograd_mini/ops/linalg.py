@@ -36,18 +36,35 @@ def _matmul_forward(a: np.ndarray, b: np.ndarray, *, ta: bool = False, tb: bool 
     return np.matmul(_t(a) if ta else a, _t(b) if tb else b)
 
 
+def _product(a: Any, b: Any, ta: bool, tb: bool) -> Any:
+    """op(a) @ op(b) inside a vjp: NumPy's product itself in a backward on arrays (the matmul and
+    linear vjps run several per layer and step, and ``call``'s dispatch costs as much as a small
+    product), else the recorded primitive, differentiable for higher orders."""
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        return np.matmul(_t(a) if ta else a, _t(b) if tb else b)
+    return call(MATMUL, a, b, ta=ta, tb=tb)
+
+
 def _matmul_vjp_a(g: Tensor, out: Tensor, a: Tensor, b: Tensor, *, ta: bool, tb: bool) -> Tensor:
     # C = op(A) op(B): dA = g op(B)^T, or its transpose op(B) g^T when A enters transposed.
     if ta:
-        return call(MATMUL, b, g, ta=tb, tb=True)
-    return call(MATMUL, g, b, ta=False, tb=not tb)
+        return _product(b, g, tb, True)
+    return _product(g, b, False, not tb)
 
 
 def _matmul_vjp_b(g: Tensor, out: Tensor, a: Tensor, b: Tensor, *, ta: bool, tb: bool) -> Tensor:
     # dB = op(A)^T g, or its transpose g^T op(A) when B enters transposed.
     if tb:
-        return call(MATMUL, g, a, ta=True, tb=ta)
-    return call(MATMUL, a, g, ta=not ta, tb=False)
+        return _product(g, a, True, ta)
+    return _product(a, g, not ta, False)
+
+
+def _linear_bias_vjp(g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
+    if b.ndim != 1:
+        return g  # a bias shaped like the output (broadcast back by the engine)
+    if type(g) is np.ndarray:
+        return np.add.reduce(g, axis=0)
+    return call(SUM, g, axis=(0,), keepdims=False)
 
 
 def _linear_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -71,9 +88,9 @@ MATMUL = defop(
 LINEAR = defop(
     "linear",
     _linear_forward,
-    lambda g, out, x, w, b: call(MATMUL, g, w, ta=False, tb=False),
-    lambda g, out, x, w, b: call(MATMUL, g, x, ta=True, tb=False),
-    lambda g, out, x, w, b: call(SUM, g, axis=(0,), keepdims=False) if b.ndim == 1 else g,
+    lambda g, out, x, w, b: _product(g, w, False, False),
+    lambda g, out, x, w, b: _product(g, x, True, False),
+    _linear_bias_vjp,
     grad_fn_name="AddmmBackward0",
     error_builder=_matmul_error,
     saves=(0, 1),

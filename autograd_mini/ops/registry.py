@@ -121,6 +121,13 @@ class OpDef:
             ]
         inputs = node.inputs
         assert inputs is not None
+        if len(inputs) == 3 and len(vjps) == 3:  # linear: x @ W^T + b
+            x, y, z = inputs[0].data, inputs[1].data, inputs[2].data
+            return [
+                None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, z, **attrs)),
+                None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, z, **attrs)),
+                None if mask[2] is None else _fit(self, 2, z, vjps[2](grad, out, x, y, z, **attrs)),
+            ]
         arrays = [t.data for t in inputs]
         if self.vjp_all is None:
             return [
