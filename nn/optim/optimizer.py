@@ -2,7 +2,8 @@
 
 Subclasses implement ``_update(param, grad, state, group)`` on NumPy arrays; the base ``step``
 evaluates the closure (with grad enabled), skips parameters whose ``grad`` is None, and runs the
-updates under ``no_grad``.  Parameters and state buffers are updated in place, so the Parameter
+updates under ``no_grad``.  (SGD, the optimizer of small training loops, writes its whole ``step``
+out instead, for speed.)  Parameters and state buffers are updated in place, so the Parameter
 objects (and anything holding them) stay the same.
 """
 
@@ -143,11 +144,7 @@ class Optimizer:
         Each parameter is updated in place with ``param.sub_(update)`` under ``no_grad``, so its
         version counter moves and a graph saved before the step refuses to backpropagate.
         """
-        self._opt_called = True
-        loss = None
-        if closure is not None:
-            with am.enable_grad():
-                loss = closure()
+        loss = self._begin_step(closure)
         update_of = self._update
         state = self.state
         with am.no_grad():
@@ -165,6 +162,15 @@ class Optimizer:
                     # sub_ takes the array as it is (no Tensor wrapper): one in-place NumPy subtract.
                     param.sub_(update)
         return loss
+
+    def _begin_step(self, closure: Closure | None) -> Any:
+        """What every ``step`` does first: note the call (for the schedulers' order warning) and evaluate
+        ``closure`` with grad enabled; its result, or None."""
+        self._opt_called = True
+        if closure is None:
+            return None
+        with am.enable_grad():
+            return closure()
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         """The amount to subtract from ``param``, given ``grad`` (already negated when maximizing).
