@@ -218,8 +218,10 @@ def run_backward(
                     leaves[key] = edge  # type: ignore[assignment]
                     pending = leaf_grads.get(key)
                     leaf_grads[key] = input_grad if pending is None else _plus(pending, input_grad)
-            if not retain_graph:
-                node.release()
+            if not retain_graph:  # node.release(), inlined (the edges are already worked out)
+                node._in0 = node._in1 = node._rest = node.out_data = None
+                if node.op.release_hook is not None:
+                    node.op.release_hook(node)
         # Drop the last iteration's references, so that only leaf_grads holds the leaves' arrays.
         grad = input_grad = pending = None
         input_grads = []

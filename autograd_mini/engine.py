@@ -122,17 +122,18 @@ class Node:
         # The inputs in slots, not the tuple they came in: one object fewer per op for the cyclic
         # collector while the graph is built (``inputs`` rebuilds the tuple on request).
         # ``_wanted``: which inputs required grad (bit i for input i), the rest of ``next`` that can change later.
-        if len(inputs) == 2:
+        arity = len(inputs)
+        if arity == 2:
             self._in0: Tensor | None = inputs[0]
             self._in1: Tensor | None = inputs[1]
             self._rest: tuple[Tensor, ...] | None = None
             self._wanted = inputs[0]._requires_grad | (inputs[1]._requires_grad << 1)
-        elif len(inputs) == 1:
+        elif arity == 1:
             self._in0, self._in1, self._rest = inputs[0], None, None
-            self._wanted = int(inputs[0]._requires_grad)
+            self._wanted = inputs[0]._requires_grad  # a bool is the int 0 or 1
         else:
             self._in0, self._in1, self._rest = inputs[0], None, inputs
-            if len(inputs) == 3:  # linear, addcmul...: unrolled, like the arities above
+            if arity == 3:  # linear, addcmul...: unrolled, like the arities above
                 self._wanted = (
                     inputs[0]._requires_grad | (inputs[1]._requires_grad << 1) | (inputs[2]._requires_grad << 2)
                 )
@@ -265,14 +266,18 @@ def count_inplace_write() -> None:
 def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
     """Run primitive ``op`` on Tensor ``inputs`` and record it when any input requires grad."""
     try:
-        if len(inputs) == 1:  # the common arities skip building an argument list
-            out = op.forward(inputs[0].data, **attrs)
-        elif len(inputs) == 2:
-            out = op.forward(inputs[0].data, inputs[1].data, **attrs)
-        elif len(inputs) == 3:
-            out = op.forward(inputs[0].data, inputs[1].data, inputs[2].data, **attrs)
-        else:
+        # The common arities skip building an argument list, and ``**attrs`` is passed only when there
+        # are some: unpacking even an empty dict costs about as much as a call.
+        if attrs:
             out = op.forward(*[t.data for t in inputs], **attrs)
+        elif len(inputs) == 1:
+            out = op.forward(inputs[0].data)
+        elif len(inputs) == 2:
+            out = op.forward(inputs[0].data, inputs[1].data)
+        elif len(inputs) == 3:
+            out = op.forward(inputs[0].data, inputs[1].data, inputs[2].data)
+        else:
+            out = op.forward(*[t.data for t in inputs])
     except (ValueError, IndexError, TypeError) as error:
         raise op.shape_error(inputs, attrs, error) from None
     if type(out) is not np.ndarray:

@@ -109,24 +109,35 @@ class OpDef:
         attrs = node.attrs
         out = node.out_data
         vjps = self.vjps
-        # The common arities unrolled (this runs once per node of every training step).
+        # The common arities unrolled (this runs once per node of every training step); ``**attrs`` only
+        # when there are some, as unpacking even an empty dict costs about as much as a call.
         if node._rest is None and vjps:
             if second is None:
                 x = first.data
-                return [None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, **attrs))]
+                if mask[0] is None:
+                    return [None]
+                result = vjps[0](grad, out, x, **attrs) if attrs else vjps[0](grad, out, x)
+                if type(result) is np.ndarray and result.dtype is x.dtype and result.shape == x.shape:
+                    return [result]  # _fit's common case, inlined: one call fewer per unary node
+                return [_fit(self, 0, x, result)]
             x, y = first.data, second.data
+            if attrs:
+                return [
+                    None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, **attrs)),
+                    None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, **attrs)),
+                ]
             return [
-                None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, **attrs)),
-                None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, **attrs)),
+                None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y)),
+                None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y)),
             ]
         inputs = node.inputs
         assert inputs is not None
-        if len(inputs) == 3 and len(vjps) == 3:  # linear: x @ W^T + b
+        if len(inputs) == 3 and len(vjps) == 3 and not attrs:  # linear: x @ W^T + b
             x, y, z = inputs[0].data, inputs[1].data, inputs[2].data
             return [
-                None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, z, **attrs)),
-                None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, z, **attrs)),
-                None if mask[2] is None else _fit(self, 2, z, vjps[2](grad, out, x, y, z, **attrs)),
+                None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, z)),
+                None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, z)),
+                None if mask[2] is None else _fit(self, 2, z, vjps[2](grad, out, x, y, z)),
             ]
         arrays = [t.data for t in inputs]
         if self.vjp_all is None:
@@ -266,7 +277,12 @@ def defop(
 
 def call(op: OpDef, *inputs: Any, **attrs: Any) -> Any:
     """Apply a registered primitive to Tensors; given arrays (a vjp in a backward on arrays), just its forward."""
-    if not isinstance(inputs[0], Tensor):
+    first = inputs[0]
+    if type(first) is np.ndarray and len(inputs) == 2 and type(inputs[1]) is np.ndarray:
+        # The commonest call inside a vjp (relu_backward, tanh_backward...): forward_arrays' fast path, inlined.
+        out = op.forward(first, inputs[1], **attrs) if attrs else op.forward(first, inputs[1])
+        return out if type(out) is np.ndarray else np.asarray(out)
+    if not isinstance(first, Tensor):
         return forward_arrays(op, inputs, attrs)
     return apply(op, inputs, attrs or NO_ATTRS)
 
