@@ -111,8 +111,15 @@ def _split_integers(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any,
     return tuple(first), tuple(rest)
 
 
+# A basic index (ints, slices, None, ...) means the same in NumPy and PyTorch and needs no normalizing.
+_BASIC_INDEX_TYPES = (int, slice, type(None), type(Ellipsis))
+
+
 def getitem(input: Tensor, index: Index) -> Tensor:
     """``input[index]`` with PyTorch semantics: ints, slices, None, ..., masks, int arrays."""
+    basic = index if type(index) is tuple else (index,)
+    if all(type(item) in _BASIC_INDEX_TYPES for item in basic):  # ``type``: bool is an int but a mask
+        return call(GETITEM, input, index=basic)
     normalized = normalize_index(index)
     split = _split_integers(normalized)
     if split is not None:
