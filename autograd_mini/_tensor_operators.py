@@ -6,10 +6,13 @@ by the package ``__init__`` once every op module is loaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import engine as _engine
+from ._saved import INFERENCE_VERSION
 from .engine import NO_ATTRS, apply
 
 if TYPE_CHECKING:
@@ -141,19 +144,98 @@ class TensorOperators:
         return self.div_(other)
 
     # -------------------------------------------------------------------------- in place
+    # With nothing to record (grad mode off, or no operand requiring grad) add_, sub_, mul_, div_ and
+    # copy_ write straight into the storage with one NumPy call and count the write: the path of
+    # every optimizer update (see ``_write``, which the four arithmetic methods write out, a call
+    # less each).  Anything else, refusals and errors included, takes the general path
+    # (``_general``: ``F.inplace_ufunc``), whose checks and messages are the only ones.
     def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        scaled = other if alpha == 1 else other * alpha
-        return F.inplace_ufunc(self, "add_", np.add, scaled, lambda t: F.add(t, scaled))
+        tensor: Tensor = self  # type: ignore[assignment]
+        if alpha != 1:
+            other = other * alpha
+        if isinstance(other, TensorOperators):
+            if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
+                return _general(tensor, "add_", np.add, other, F.add)
+            operand = other.data
+        elif _engine._grad_enabled and tensor._requires_grad:
+            return _general(tensor, "add_", np.add, other, F.add)
+        else:
+            operand = other
+        data = tensor.data
+        try:
+            np.add(data, operand, data)
+        except (ValueError, TypeError):
+            return _general(tensor, "add_", np.add, other, F.add)
+        box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
+        if box is not INFERENCE_VERSION:
+            box[0] += 1
+            _engine._inplace_writes += 1  # engine.count_inplace_write(), without the call
+        return tensor
 
     def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        scaled = other if alpha == 1 else other * alpha
-        return F.inplace_ufunc(self, "sub_", np.subtract, scaled, lambda t: F.sub(t, scaled))
+        tensor: Tensor = self  # type: ignore[assignment]
+        if alpha != 1:
+            other = other * alpha
+        if isinstance(other, TensorOperators):
+            if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
+                return _general(tensor, "sub_", np.subtract, other, F.sub)
+            operand = other.data
+        elif _engine._grad_enabled and tensor._requires_grad:
+            return _general(tensor, "sub_", np.subtract, other, F.sub)
+        else:
+            operand = other
+        data = tensor.data
+        try:
+            np.subtract(data, operand, data)
+        except (ValueError, TypeError):
+            return _general(tensor, "sub_", np.subtract, other, F.sub)
+        box = tensor._version_box or tensor._shared_version_box()
+        if box is not INFERENCE_VERSION:
+            box[0] += 1
+            _engine._inplace_writes += 1
+        return tensor
 
     def mul_(self, other: Any) -> Tensor:
-        return F.inplace_ufunc(self, "mul_", np.multiply, other, lambda t: F.mul(t, other))
+        tensor: Tensor = self  # type: ignore[assignment]
+        if isinstance(other, TensorOperators):
+            if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
+                return _general(tensor, "mul_", np.multiply, other, F.mul)
+            operand = other.data
+        elif _engine._grad_enabled and tensor._requires_grad:
+            return _general(tensor, "mul_", np.multiply, other, F.mul)
+        else:
+            operand = other
+        data = tensor.data
+        try:
+            np.multiply(data, operand, data)
+        except (ValueError, TypeError):
+            return _general(tensor, "mul_", np.multiply, other, F.mul)
+        box = tensor._version_box or tensor._shared_version_box()
+        if box is not INFERENCE_VERSION:
+            box[0] += 1
+            _engine._inplace_writes += 1
+        return tensor
 
     def div_(self, other: Any) -> Tensor:
-        return F.inplace_ufunc(self, "div_", np.true_divide, other, lambda t: F.div(t, other))
+        tensor: Tensor = self  # type: ignore[assignment]
+        if isinstance(other, TensorOperators):
+            if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
+                return _general(tensor, "div_", np.true_divide, other, F.div)
+            operand = other.data
+        elif _engine._grad_enabled and tensor._requires_grad:
+            return _general(tensor, "div_", np.true_divide, other, F.div)
+        else:
+            operand = other
+        data = tensor.data
+        try:
+            np.true_divide(data, operand, data)
+        except (ValueError, TypeError):
+            return _general(tensor, "div_", np.true_divide, other, F.div)
+        box = tensor._version_box or tensor._shared_version_box()
+        if box is not INFERENCE_VERSION:
+            box[0] += 1
+            _engine._inplace_writes += 1
+        return tensor
 
     def pow_(self, exponent: Any) -> Tensor:
         return F.inplace(self, "pow_", lambda t: F.pow(t, exponent))
@@ -180,15 +262,52 @@ class TensorOperators:
         """Overwrite with ``src`` (broadcast); differentiable with respect to ``src``, not the old values."""
         # Recorded, where() selects rather than computes, so infs or NaNs in the old values cannot leak
         # through; unrecorded (no_grad, loading weights), NumPy copies straight into the storage.
+        if _write(self, _assign, src):
+            return self  # type: ignore[return-value]
         return F.inplace_ufunc(
             self, "copy_", _assign, src, lambda t: F.where(_everywhere(t), F.as_tensor(src).to(t.dtype), t)
         )
+
+
+def _write(tensor: Any, ufunc: Any, other: Any) -> bool:
+    """``tensor = ufunc(tensor, other)`` straight into the storage, and the write counted
+    (``ops.inplace.bump_version`` written out), when there is nothing to record and NumPy accepts
+    it; False, having changed nothing, when the general path must run instead: to record the op,
+    or to refuse it with its message (a leaf requiring grad, a read-only or self-overlapping
+    storage, shapes that do not broadcast to the tensor's, a result its dtype cannot hold).
+
+    ``ufunc(a, b, a)`` is NumPy's ``ufunc(a, b, out=a, casting="same_kind")`` (a positional ``out``
+    is parsed faster than a keyword), which checks the shapes, the cast and that ``a`` is writeable
+    before it writes anything.
+    """
+    if isinstance(other, TensorOperators):
+        if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
+            return False
+        other = other.data
+    elif _engine._grad_enabled and tensor._requires_grad:
+        return False
+    data = tensor.data
+    try:
+        ufunc(data, other, data)
+    except (ValueError, TypeError):
+        return False
+    box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
+    if box is not INFERENCE_VERSION:
+        box[0] += 1
+        _engine._inplace_writes += 1  # engine.count_inplace_write(), without the call
+    return True
+
+
+def _general(tensor: Tensor, name: str, ufunc: Any, other: Any, function: Callable[..., Tensor]) -> Tensor:
+    """The general path of the arithmetic in-place method ``name``, recorded as ``function``."""
+    result: Tensor = F.inplace_ufunc(tensor, name, ufunc, other, lambda t: function(t, other))
+    return result
 
 
 def _everywhere(tensor: Any) -> np.ndarray:
     return np.ones(tensor.shape, dtype=bool)
 
 
-def _assign(current: np.ndarray, value: Any, *, out: np.ndarray, casting: str) -> None:
+def _assign(current: np.ndarray, value: Any, out: np.ndarray, *, casting: str = "same_kind") -> None:
     """The "ufunc" of copy_: the new values, converted to the tensor's dtype as PyTorch's copy_ does."""
     np.copyto(out, value, casting="unsafe")

@@ -80,8 +80,10 @@ def inplace_ufunc(
     tensor: Tensor, name: str, ufunc: Callable[..., Any], other: Any, compute: Callable[[Tensor], Tensor]
 ) -> Tensor:
     """``tensor = ufunc(tensor, other)`` in place.  With nothing to record (no_grad, or no operand
-    requiring grad) NumPy writes straight into the tensor's storage, with no temporary array: the
-    path of every optimizer update.  Otherwise ``compute`` records it like any in-place op."""
+    requiring grad) NumPy writes straight into the tensor's storage, with no temporary array;
+    otherwise ``compute`` records it like any in-place op.  (Tensor's add_, sub_, mul_, div_ and
+    copy_ try the unrecorded write themselves first, the optimizer's path, and come here only to
+    record or to raise; see ``_tensor_operators``.)"""
     other_requires_grad = isinstance(other, Tensor) and other._requires_grad
     if engine._grad_enabled and (tensor._requires_grad or other_requires_grad):
         return inplace(tensor, name, compute)
