@@ -1,16 +1,19 @@
 """Broadcasting and its adjoint as primitives: ``broadcast_to`` (PyTorch's ``expand``), ``sum_to``
 (summing a gradient back down to an input's shape: the registry applies it to every vjp result
-that comes back broadcast) and ``cast`` between dtypes."""
+that comes back broadcast, see :func:`fit` and :func:`conform`) and ``cast`` between dtypes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..tensor import Tensor
-from .registry import call, defop
+from .registry import call, defop, shape_text
+
+if TYPE_CHECKING:
+    from .registry import OpDef
 
 
 def sum_to_forward(x: np.ndarray, *, shape: tuple[int, ...]) -> np.ndarray:
@@ -75,3 +78,41 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
     if x.dtype == dtype:
         return x
     return call(CAST, x, dtype=dtype)
+
+
+# ------------------------------------------------------------------- fitting vjp results to their inputs
+def fit(op: OpDef, index: int, array: np.ndarray, grad: Any) -> np.ndarray | np.generic | None:
+    """A vjp's result for input ``index`` as an array of that input's shape and dtype (for a 0-d
+    input, possibly the NumPy scalar a ufunc on 0-d arrays returns: backward takes both)."""
+    # ``is``: NumPy's built-in dtypes are singletons; an equal but distinct dtype just takes the slow path.
+    if type(grad) is np.ndarray and grad.dtype is array.dtype and grad.shape == array.shape:
+        return grad  # the common case: nothing to reduce or cast
+    if array.ndim == 0 and isinstance(grad, np.generic) and grad.dtype is array.dtype:
+        return grad  # kept as the scalar: wrapping it back into a 0-d array costs as much as the ufunc
+    if grad is None:
+        return None
+    grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=array.dtype)
+    if grad.shape != array.shape:
+        _check_broadcasts(op.grad_fn_name, index, grad.shape, array.shape)
+        grad = sum_to_forward(grad, shape=array.shape)
+    return grad if grad.dtype == array.dtype else grad.astype(array.dtype)
+
+
+def conform(grad_fn_name: str, index: int, tensor: Tensor, grad: Tensor | Any) -> Tensor:
+    """:func:`fit` when building a graph: the result as a Tensor, reduced and cast by recorded ops."""
+    if not isinstance(grad, Tensor):
+        grad = Tensor._make(np.asarray(grad, dtype=tensor.data.dtype), None)
+    if grad.shape != tensor.shape:
+        _check_broadcasts(grad_fn_name, index, grad.shape, tensor.shape)
+        grad = sum_to(grad, tensor.shape)
+    if grad.data.dtype != tensor.data.dtype:
+        grad = cast(grad, tensor.data.dtype)
+    return grad
+
+
+def _check_broadcasts(grad_fn_name: str, index: int, grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    if len(shape) > len(grad_shape) or any(s != g and s != 1 for s, g in zip(shape[::-1], grad_shape[::-1])):
+        raise RuntimeError(
+            f"Function {grad_fn_name} returned an invalid gradient at index {index} - got "
+            f"{shape_text(grad_shape)} but expected shape compatible with {shape_text(shape)}"
+        )

@@ -186,52 +186,7 @@ class OpDef:
 
     def _conform(self, index: int, tensor: Tensor, grad: Tensor | Any) -> Tensor:
         """Reduce a broadcast gradient to the input's shape and dtype, or say which op is at fault."""
-        if not isinstance(grad, Tensor):
-            grad = Tensor._make(np.asarray(grad, dtype=tensor.data.dtype), None)
-        if grad.shape != tensor.shape:
-            self._check_broadcasts(index, grad.shape, tensor.shape)
-            grad = broadcast.sum_to(grad, tensor.shape)
-        if grad.data.dtype != tensor.data.dtype:
-            grad = broadcast.cast(grad, tensor.data.dtype)
-        return grad
-
-    def _conform_array(self, index: int, array: np.ndarray, grad: Any) -> np.ndarray:
-        """:meth:`_conform` for a backward on arrays: a Tensor or number returned by a vjp becomes an array."""
-        grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=array.dtype)
-        if grad.shape != array.shape:
-            self._check_broadcasts(index, grad.shape, array.shape)
-            grad = broadcast.sum_to_forward(grad, shape=array.shape)
-        if grad.dtype != array.dtype:
-            grad = grad.astype(array.dtype)
-        return grad
-
-    def _check_broadcasts(self, index: int, grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> None:
-        if not _broadcasts_to(shape, grad_shape):
-            raise RuntimeError(
-                f"Function {self.grad_fn_name} returned an invalid gradient at index {index} - got "
-                f"{shape_text(grad_shape)} but expected shape compatible with {shape_text(shape)}"
-            )
-
-
-def _fit(op: OpDef, index: int, array: np.ndarray, grad: Any) -> np.ndarray | np.generic | None:
-    """A vjp's result for input ``index`` as an array of that input's shape and dtype (for a 0-d
-    input, possibly the NumPy scalar a ufunc on 0-d arrays returns: backward takes both)."""
-    # ``is``: NumPy's built-in dtypes are singletons; an equal but distinct dtype just takes the slow path.
-    if type(grad) is np.ndarray and grad.dtype is array.dtype and grad.shape == array.shape:
-        return grad  # the common case: nothing to reduce or cast
-    if array.ndim == 0 and isinstance(grad, np.generic) and grad.dtype is array.dtype:
-        return grad  # kept as the scalar: wrapping it back into a 0-d array costs as much as the ufunc
-    return None if grad is None else op._conform_array(index, array, grad)
-
-
-def _broadcasts_to(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
-    """True when an array of shape ``small`` broadcasts to shape ``big``."""
-    if len(small) > len(big):
-        return False
-    for s, b in zip(reversed(small), reversed(big)):
-        if s != b and s != 1:
-            return False
-    return True
+        return broadcast.conform(self.grad_fn_name, index, tensor, grad)
 
 
 OPS: dict[str, OpDef] = {}
@@ -312,6 +267,7 @@ def forward_arrays(op: OpDef, inputs: Sequence[Any], attrs: dict[str, Any]) -> n
     return out if type(out) is np.ndarray else np.asarray(out)
 
 
-# Imported last, as it registers its primitives with ``defop`` above; ``_conform`` and ``_conform_array``
-# reduce broadcast gradients with them.
+# Imported last, as it registers its primitives with ``defop`` above; it also fits vjp results to
+# their inputs (``_fit``), reducing broadcast gradients with those primitives.
 from . import broadcast  # noqa: E402
+from .broadcast import fit as _fit  # noqa: E402
