@@ -280,12 +280,15 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
             out = op.forward(*[t.data for t in inputs])
     except (ValueError, IndexError, TypeError) as error:
         raise op.shape_error(inputs, attrs, error) from None
+    kept = None
     if type(out) is not np.ndarray:
+        if op.keeps:  # (result, an array of the forward's that its vjps reuse): see OpDef.keeps
+            out, kept = out
         out = np.asarray(out)
     if _grad_enabled and op.differentiable:
         for t in inputs:
             if t._requires_grad:
-                node = Node(op, inputs, attrs, out if op.uses_out else None)
+                node = Node(op, inputs, attrs, out if op.uses_out else kept)
                 result: Tensor = _make_tensor(out, node)
                 if _anomaly_enabled:
                     record_forward_stack(node)

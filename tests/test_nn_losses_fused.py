@@ -113,6 +113,30 @@ def test_the_node_keeps_its_own_copy_of_the_labels() -> None:
     np.testing.assert_allclose(xt.grad.data, slow_x.grad.data, rtol=1e-12)  # type: ignore[union-attr]
 
 
+def test_the_kept_softmax_survives_a_second_backward_and_is_not_the_output() -> None:
+    # The forward keeps softmax(x) on the node for the vjp (OpDef.keeps): a retained graph's second
+    # backward must find it intact, and the node's output is still the loss.
+    x, labels, _ = problem(np.float64)
+    xt = am.tensor(x, requires_grad=True)
+    loss = am.softmax_cross_entropy(xt, am.tensor(labels))
+    assert loss.shape == () and loss.grad_fn is not None
+    loss.backward(retain_graph=True)
+    first = xt.grad.data.copy()  # type: ignore[union-attr]
+    loss.backward()
+    np.testing.assert_allclose(xt.grad.data, 2 * first, rtol=1e-12)  # type: ignore[union-attr]
+    shifted = x - x.max(axis=1, keepdims=True)
+    softmax = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    onehot = np.eye(x.shape[1])[labels]
+    np.testing.assert_allclose(first, (softmax - onehot) / len(labels), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+
+
+def test_an_op_cannot_both_keep_an_array_and_use_its_output() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        am.defop("keeps_and_uses_out", lambda x: (x, x), lambda g, out, x: g, uses_out=True, keeps=True)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_fused_matches_torch(dtype: Any, reduction: str) -> None:

@@ -115,7 +115,7 @@ def collect(roots: list[Tensor], known: Sequence[Tensor] = ()) -> GraphModel:
             retained = _retained_tensor(node)
             if retained is not None:
                 info.tensor, info.shape, info.dtype = retained, retained.shape, retained.dtype
-            elif node.out_data is not None:
+            elif node.out_data is not None and node.op.uses_out:  # else a kept array (OpDef.keeps), not the output
                 info.array, info.shape, info.dtype = node.out_data, node.out_data.shape, node.out_data.dtype
     return model
 

@@ -46,6 +46,7 @@ class OpDef:
         "forward",
         "grad_fn_name",
         "is_view",
+        "keeps",
         "name",
         "release_hook",
         "saves",
@@ -66,6 +67,7 @@ class OpDef:
         saves: tuple[int, ...] | None = None,
         is_view: bool = False,
         array_vjps: bool = True,
+        keeps: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -84,6 +86,10 @@ class OpDef:
         self.release_hook: Callable[[Node], None] | None = None
         # The vjps also accept ndarrays (see the module docstring); False hands them Tensors always.
         self.array_vjps = array_vjps
+        # The forward returns (result, kept): ``kept``, an array private to the node (a softmax the loss
+        # computed anyway), reaches the vjps as ``out`` in a backward on arrays, and None when building a
+        # graph, where they recompute it differentiably.  Not with ``uses_out``.
+        self.keeps = keeps
 
     def replay(self, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
         """Apply this op again to new inputs with the same attributes (gradcheck's op-by-op check)."""
@@ -213,6 +219,7 @@ def defop(
     saves: tuple[int, ...] | None = None,
     is_view: bool = False,
     array_vjps: bool | None = None,
+    keeps: bool = False,
 ) -> OpDef:
     """Register primitive ``name``; an op with no vjp is recorded as non-differentiable.
 
@@ -225,7 +232,9 @@ def defop(
         grad_fn_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
     if array_vjps is None:
         array_vjps = _array_vjps_by_default
-    op = OpDef(name, forward, vjps, vjp_all, uses_out, grad_fn_name, error_builder, saves, is_view, array_vjps)
+    if keeps and uses_out:
+        raise ValueError(f"op {name!r}: a forward's kept array takes the place of its output, so not both")
+    op = OpDef(name, forward, vjps, vjp_all, uses_out, grad_fn_name, error_builder, saves, is_view, array_vjps, keeps)
     OPS[name] = op
     return op
 
@@ -236,7 +245,7 @@ def call(op: OpDef, *inputs: Any, **attrs: Any) -> Any:
     if type(first) is np.ndarray and len(inputs) == 2 and type(inputs[1]) is np.ndarray:
         # The commonest call inside a vjp (relu_backward, tanh_backward...): forward_arrays' fast path, inlined.
         out = op.forward(first, inputs[1], **attrs) if attrs else op.forward(first, inputs[1])
-        return out if type(out) is np.ndarray else np.asarray(out)
+        return out if type(out) is np.ndarray else _result(op, out)
     if not isinstance(first, Tensor):
         return forward_arrays(op, inputs, attrs)
     return apply(op, inputs, attrs or NO_ATTRS)
@@ -264,7 +273,12 @@ def forward_arrays(op: OpDef, inputs: Sequence[Any], attrs: dict[str, Any]) -> n
     else:
         arrays = [x if type(x) is np.ndarray else x.data if isinstance(x, Tensor) else np.asarray(x) for x in inputs]
         out = op.forward(*arrays, **attrs)
-    return out if type(out) is np.ndarray else np.asarray(out)
+    return out if type(out) is np.ndarray else _result(op, out)
+
+
+def _result(op: OpDef, out: Any) -> np.ndarray:
+    """A forward's result that is not an ndarray as one: a NumPy scalar, or the first of (result, kept)."""
+    return np.asarray(out[0] if op.keeps else out)
 
 
 # Imported last, as it registers its primitives with ``defop`` above; it also fits vjp results to
