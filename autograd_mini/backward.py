@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import engine
-from ._saved import FREED_MESSAGE
+from ._saved import FREED_MESSAGE, check_saved
 from .engine import Edge, Node
 from .graph_order import toposort
 
@@ -47,7 +47,7 @@ def _forward_stack_text(node: Node) -> str:
 def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
     """The node's input gradients: arrays when ``raw`` (a backward that builds no graph), else Tensors."""
     if node.needs_version_check():
-        node.check_saved()
+        check_saved(node)
     return node.op.backward_arrays(node, grad, mask) if raw else node.op.backward(node, grad, mask)
 
 
@@ -199,7 +199,7 @@ def run_backward(
                 input_grads = _run_vjp_anomaly(node, grad, mask, raw)
             elif raw:  # the same as _vjps, inlined: this loop runs once per node
                 if node.stamp != engine._inplace_writes and node.needs_version_check():
-                    node.check_saved()
+                    check_saved(node)
                 input_grads = node.op.backward_arrays(node, grad, mask)
             else:
                 input_grads = _vjps(node, grad, mask, raw)

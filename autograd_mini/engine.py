@@ -2,8 +2,9 @@
 
 A forward op call goes through :func:`apply`: it runs the primitive's NumPy forward and, when
 gradients are being recorded, attaches a :class:`Node` to the result.  ``backward.py`` runs the
-nodes latest-made first (a heap on ``Node.seq``, never recursion) and calls each primitive's vector-Jacobian products, which are themselves written with Tensor
-operations so that ``create_graph=True`` yields differentiable gradients.
+nodes latest-made first (a heap on ``Node.seq``, never recursion) and calls each primitive's
+vector-Jacobian products, which are themselves written with Tensor operations so that
+``create_graph=True`` yields differentiable gradients.
 """
 
 from __future__ import annotations
@@ -17,14 +18,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from ._history import GRAD_FN_HISTORY, grad_fn_at
-from ._saved import (
-    _VERSION_BITS,
-    INFERENCE_VERSION,
-    check_saved,
-    pack_versions,
-    refuse_inference_tensors,
-    share_version,
-)
+from ._saved import _VERSION_BITS, INFERENCE_VERSION, pack_versions, refuse_inference_tensors, share_version
 
 if TYPE_CHECKING:
     from .ops.registry import OpDef
@@ -174,10 +168,6 @@ class Node:
         """True when an in-place write happened since this node was made and it saved something."""
         return self.stamp != _inplace_writes and (self.op.saves != () or self.out_version is not None)
 
-    def check_saved(self) -> None:
-        """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
-        check_saved(self)
-
     def name(self) -> str:
         """PyTorch-style name such as ``MulBackward0``."""
         return self.op.grad_fn_name
@@ -290,8 +280,10 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
             if t._requires_grad:
                 node = Node(op, inputs, attrs, out if op.uses_out else kept)
                 result: Tensor = _make_tensor(out, node)
-                if _anomaly_enabled:
-                    record_forward_stack(node)
+                if _anomaly_enabled:  # remember where in the user's code this node was made
+                    node.stack = [
+                        line for line in traceback.format_stack() if "autograd_mini" not in line.split("\n")[0]
+                    ]
                 if op.is_view:
                     share_version(result, inputs[0])
                 return result

@@ -1,10 +1,12 @@
-"""The op table: how a primitive is declared, and the one place broadcast gradients are reduced.
+"""The op table: how a primitive is declared, and how its forward and vjps are called.
 
 A primitive is a NumPy forward plus one vector-Jacobian product per input (or one ``vjp_all``
 for ops with a variable number of inputs).  Each vjp has the signature
 ``vjp(g, out, *inputs, **attrs) -> Tensor | None`` where ``g`` is the upstream gradient, ``out``
-the forward result (only when the op is declared ``uses_out``) and ``inputs`` the saved input
-Tensors.  Vjps are written with Tensor operations, so they are differentiable themselves.
+the forward result (only when the op is declared ``uses_out``; with ``keeps``, an array the
+forward kept for its vjps) and ``inputs`` the saved input Tensors.  Vjps are written with Tensor
+operations, so they are differentiable themselves; what they return is fitted to each input's
+shape and dtype (broadcast gradients summed back) by ``broadcast.fit`` / ``broadcast.conform``.
 
 One table, two speeds: a backward that builds no graph (``create_graph=False``, the training
 loop's case) calls the same vjps with plain ndarrays.  Operators work on both, and :func:`call`
