@@ -65,21 +65,21 @@ def _index_error(inputs: Sequence[Tensor], attrs: dict[str, Any], error: Excepti
 
 
 # ------------------------------------------------------------------- the derivative table
-GETITEM = defop(
-    "getitem",
-    lambda x, *, index: x[index],
-    lambda g, out, x, *, index: index_scatter(g, x.shape, index),
-    grad_fn_name="IndexBackward0",
-    error_builder=_index_error,
-    saves=(),
-    is_view=True,
-)
 INDEX_SCATTER = defop(
     "index_scatter",
     _scatter_forward,
     lambda g, out, x, *, shape, index: g[index],
     grad_fn_name="IndexPutBackward0",
     saves=(),
+)
+GETITEM = defop(
+    "getitem",
+    lambda x, *, index: x[index],
+    lambda g, out, x, *, index: call(INDEX_SCATTER, g, shape=tuple(x.shape), index=index),  # index: normalized
+    grad_fn_name="IndexBackward0",
+    error_builder=_index_error,
+    saves=(),
+    is_view=True,
 )
 
 
