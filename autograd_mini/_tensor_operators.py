@@ -145,97 +145,24 @@ class TensorOperators:
 
     # -------------------------------------------------------------------------- in place
     # With nothing to record (grad mode off, or no operand requiring grad) add_, sub_, mul_, div_ and
-    # copy_ write straight into the storage with one NumPy call and count the write: the path of
-    # every optimizer update (see ``_write``, which the four arithmetic methods write out, a call
-    # less each).  Anything else, refusals and errors included, takes the general path
-    # (``_general``: ``F.inplace_ufunc``), whose checks and messages are the only ones.
+    # copy_ write straight into the storage with one NumPy call and count the write (``_write``): the
+    # path of every optimizer update.  Anything else, refusals and errors included, takes the general
+    # path (``F.inplace_ufunc``), whose checks and messages are the only ones.
     def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        tensor: Tensor = self  # type: ignore[assignment]
         if alpha != 1:
             other = other * alpha
-        if isinstance(other, TensorOperators):
-            if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
-                return _general(tensor, "add_", np.add, other, F.add)
-            operand = other.data
-        elif _engine._grad_enabled and tensor._requires_grad:
-            return _general(tensor, "add_", np.add, other, F.add)
-        else:
-            operand = other
-        data = tensor.data
-        try:
-            np.add(data, operand, data)
-        except (ValueError, TypeError):
-            return _general(tensor, "add_", np.add, other, F.add)
-        box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
-        if box is not INFERENCE_VERSION:
-            box[0] += 1
-            _engine._inplace_writes += 1  # engine.count_inplace_write(), without the call
-        return tensor
+        return _update(self, "add_", np.add, other, F.add)
 
     def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        tensor: Tensor = self  # type: ignore[assignment]
         if alpha != 1:
             other = other * alpha
-        if isinstance(other, TensorOperators):
-            if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
-                return _general(tensor, "sub_", np.subtract, other, F.sub)
-            operand = other.data
-        elif _engine._grad_enabled and tensor._requires_grad:
-            return _general(tensor, "sub_", np.subtract, other, F.sub)
-        else:
-            operand = other
-        data = tensor.data
-        try:
-            np.subtract(data, operand, data)
-        except (ValueError, TypeError):
-            return _general(tensor, "sub_", np.subtract, other, F.sub)
-        box = tensor._version_box or tensor._shared_version_box()
-        if box is not INFERENCE_VERSION:
-            box[0] += 1
-            _engine._inplace_writes += 1
-        return tensor
+        return _update(self, "sub_", np.subtract, other, F.sub)
 
     def mul_(self, other: Any) -> Tensor:
-        tensor: Tensor = self  # type: ignore[assignment]
-        if isinstance(other, TensorOperators):
-            if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
-                return _general(tensor, "mul_", np.multiply, other, F.mul)
-            operand = other.data
-        elif _engine._grad_enabled and tensor._requires_grad:
-            return _general(tensor, "mul_", np.multiply, other, F.mul)
-        else:
-            operand = other
-        data = tensor.data
-        try:
-            np.multiply(data, operand, data)
-        except (ValueError, TypeError):
-            return _general(tensor, "mul_", np.multiply, other, F.mul)
-        box = tensor._version_box or tensor._shared_version_box()
-        if box is not INFERENCE_VERSION:
-            box[0] += 1
-            _engine._inplace_writes += 1
-        return tensor
+        return _update(self, "mul_", np.multiply, other, F.mul)
 
     def div_(self, other: Any) -> Tensor:
-        tensor: Tensor = self  # type: ignore[assignment]
-        if isinstance(other, TensorOperators):
-            if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
-                return _general(tensor, "div_", np.true_divide, other, F.div)
-            operand = other.data
-        elif _engine._grad_enabled and tensor._requires_grad:
-            return _general(tensor, "div_", np.true_divide, other, F.div)
-        else:
-            operand = other
-        data = tensor.data
-        try:
-            np.true_divide(data, operand, data)
-        except (ValueError, TypeError):
-            return _general(tensor, "div_", np.true_divide, other, F.div)
-        box = tensor._version_box or tensor._shared_version_box()
-        if box is not INFERENCE_VERSION:
-            box[0] += 1
-            _engine._inplace_writes += 1
-        return tensor
+        return _update(self, "div_", np.true_divide, other, F.div)
 
     def pow_(self, exponent: Any) -> Tensor:
         return F.inplace(self, "pow_", lambda t: F.pow(t, exponent))
@@ -271,7 +198,7 @@ class TensorOperators:
 
 def _write(tensor: Any, ufunc: Any, other: Any) -> bool:
     """``tensor = ufunc(tensor, other)`` straight into the storage, and the write counted
-    (``ops.inplace.bump_version`` written out), when there is nothing to record and NumPy accepts
+    (``ops.inplace.bump_version`` written out, a call less on every optimizer update), when there is nothing to record and NumPy accepts
     it; False, having changed nothing, when the general path must run instead: to record the op,
     or to refuse it with its message (a leaf requiring grad, a read-only or self-overlapping
     storage, shapes that do not broadcast to the tensor's, a result its dtype cannot hold).
@@ -298,10 +225,12 @@ def _write(tensor: Any, ufunc: Any, other: Any) -> bool:
     return True
 
 
-def _general(tensor: Tensor, name: str, ufunc: Any, other: Any, function: Callable[..., Tensor]) -> Tensor:
-    """The general path of the arithmetic in-place method ``name``, recorded as ``function``."""
-    result: Tensor = F.inplace_ufunc(tensor, name, ufunc, other, lambda t: function(t, other))
-    return result
+def _update(tensor: Any, name: str, ufunc: Any, other: Any, function: Callable[..., Tensor]) -> Any:
+    """The arithmetic in-place method ``name``: straight into the storage when nothing is recorded
+    (:func:`_write`), else the general path, recorded as ``function``."""
+    if _write(tensor, ufunc, other):
+        return tensor
+    return F.inplace_ufunc(tensor, name, ufunc, other, lambda t: function(t, other))
 
 
 def _everywhere(tensor: Any) -> np.ndarray:
