@@ -4,11 +4,12 @@ system's numbers cross-checked against the NumPy floor before it is timed. PyTor
 from __future__ import annotations
 
 import importlib.util
+import shutil
 
 import numpy as np
 import pytest
 
-from benchmarks import memory
+from benchmarks import instructions, memory
 from benchmarks.__main__ import main
 from benchmarks.common import CrossCheckError, Outcome, cross_check
 from benchmarks.workloads import all_workloads
@@ -56,3 +57,14 @@ def test_cross_check_fails_loudly_on_wrong_numbers() -> None:
         cross_check("engine", "W0", ref, Outcome([1.5], {**grads, "b": np.zeros(5, np.float32)}, ref.params))
     with pytest.raises(CrossCheckError, match="param w"):
         cross_check("engine", "W0", ref, Outcome([1.5], grads, {"w": np.full((3, 4), 1.01, np.float32)}))
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind (callgrind)")
+def test_instruction_counts_are_per_step_and_repeat_exactly() -> None:
+    # Two counted steps of W2 minus the zero-step run: what a step costs, the same figure every time.
+    fixed = instructions.count("W2", "floor", 0)
+    two = instructions.count("W2", "floor", 2)
+    four = instructions.count("W2", "floor", 4)
+    per_step = (two - fixed) / 2
+    assert 50_000 < per_step < 50_000_000
+    assert abs((four - fixed) / 4 - per_step) < 0.02 * per_step
