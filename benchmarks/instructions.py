@@ -66,7 +66,9 @@ def count(workload_id: str, system: str, steps: int) -> int:
             system,
             str(steps),
         ]
-        env = {**os.environ, "PYTHONHASHSEED": "0"}  # dict and set layouts, hence counts, repeat exactly
+        # Fixed hash seeds: dict and set layouts, hence counts, repeat exactly.  One BLAS thread: a waiting
+        # OpenBLAS worker spins, and callgrind would count its spinning as work.
+        env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         subprocess.run(command, check=True, capture_output=True, env=env)
         found = _TOTALS.findall(out.read_text())
     if not found:
