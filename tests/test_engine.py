@@ -339,3 +339,40 @@ def test_zero_dimensional_gradients_reach_hooks_results_and_leaves_as_tensors_of
     assert float(a.grad) == 2 * 6.0 * 3.0 + 1 and float(b.grad) == 2 * 6.0 * 2.0
     assert float(h.grad) == 24.0  # retained during grad() too, as PyTorch does: 12 twice
     assert float(ga) == float(a.grad)
+
+
+def test_backward_silences_fp_errors_only_while_it_runs() -> None:
+    # Derivatives at singular points are inf/NaN without warnings (sqrt'(0)); the caller's NumPy error
+    # state is back afterwards, also when backward fails, and nested backwards (from a hook) work.
+    import importlib
+
+    backward_module = importlib.import_module("autograd_mini.backward")
+    for silencer in ("context variable", "errstate"):
+        saved = backward_module._extobj_contextvar
+        if silencer == "errstate":
+            backward_module._extobj_contextvar = None  # the fallback for other NumPy versions
+        try:
+            with np.errstate(divide="raise", invalid="raise", over="raise", under="ignore"):
+                x = am.tensor([0.0, 4.0], requires_grad=True)
+                am.sqrt(x).sum().backward()
+                assert np.isinf(x.grad.data[0]) and x.grad.data[1] == 0.25  # type: ignore[union-attr]
+                assert np.geterr()["divide"] == "raise"
+                inner = am.tensor(1.0, requires_grad=True)
+                y = am.tensor(2.0, requires_grad=True)
+                z = y * 3.0
+
+                def nested(grad: am.Tensor) -> None:  # a backward inside a backward (hooks run without grad mode)
+                    with am.enable_grad():
+                        (inner * 0.0).backward()
+
+                z.register_hook(nested)
+                z.backward()
+                assert inner.grad is not None and np.geterr()["invalid"] == "raise"
+                w = am.tensor(1.0, requires_grad=True)
+                loss = w * 2.0
+                loss.backward()
+                with pytest.raises(RuntimeError, match="second time"):
+                    loss.backward()
+                assert np.geterr() == {"divide": "raise", "over": "raise", "under": "ignore", "invalid": "raise"}
+        finally:
+            backward_module._extobj_contextvar = saved
