@@ -11,7 +11,7 @@ import gc
 import sys
 import warnings
 from collections.abc import Sequence
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -197,6 +197,7 @@ def run_backward(
             targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
             needed = _prune(toposort([node for _, node in heap]), targets)
             heap = [entry for entry in heap if id(entry[1]) in needed]
+            heapify(heap)  # what is left of a heap need not be one
         while heap:
             node = heappop(heap)[1]
             grad = node_grads.pop(node)

@@ -68,6 +68,40 @@ def test_backward_runs_each_node_once_after_all_its_consumers() -> None:
         assert set(ran) == reachable  # every node a gradient reaches, and no other
 
 
+def test_several_roots_with_inputs_give_the_gradients_of_their_sum() -> None:
+    # Roots at different depths seed the heap together; with ``inputs`` it is filtered to the roots that
+    # reach an input, and must still pop the latest-made node first.
+    for seed in range(5):
+        leaves, _ = _random_graph(seed)
+
+        def roots() -> list[am.Tensor]:
+            outputs = _random_graph(seed, leaves)[1]  # the same graph, built again on the same leaves
+            return [*outputs[::-1], outputs[0] * 2.0]
+
+        seeds = [am.tensor(np.full(3, 1.0 + k)) for k in range(6)]
+        expected = am.grad(sum((r * s).sum() for r, s in zip(roots(), seeds)), leaves, allow_unused=True)
+        got = am.grad(roots(), leaves, grad_outputs=seeds, allow_unused=True)
+        for e, g in zip(expected, got):
+            assert (e is None) == (g is None)
+            if e is not None and g is not None:
+                np.testing.assert_allclose(g.data, e.data, rtol=1e-12)
+        am.backward(roots(), seeds, inputs=leaves[:1])
+        assert leaves[0].grad is not None and expected[0] is not None
+        np.testing.assert_allclose(leaves[0].grad.data, expected[0].data, rtol=1e-12)
+        assert leaves[1].grad is None
+
+
+def test_roots_pruned_from_the_middle_of_the_heap_keep_its_order() -> None:
+    # Pushed in this order the roots' heap is [a, b, c]; asking only for x0 drops a, and [b, c] is no heap:
+    # b would run before c, which consumes it.
+    x0, x1 = am.tensor(1.5, requires_grad=True), am.tensor(2.0, requires_grad=True)
+    b = x0 * 2.0
+    c = b * 3.0
+    a = x1 * 4.0
+    (grad,) = am.grad([b, c, a], [x0], grad_outputs=[am.tensor(1.0), am.tensor(1.0), am.tensor(1.0)])
+    assert grad.item() == 2.0 + 6.0
+
+
 def test_consumer_counts_are_the_edges_into_each_node() -> None:
     _, outputs = _random_graph(7)
     roots = [o.grad_fn for o in outputs if o.grad_fn is not None]
