@@ -263,7 +263,8 @@ def run_backward(
                 and grad.flags.writeable
                 and sys.getrefcount(grad) == 2
             )
-            captured[key] = grad
+            if inputs is not None:
+                captured[key] = grad
             # A leaf that stopped requiring grad since the graph was built gets nothing (as PyTorch's AccumulateGrad).
             if accumulate and (inputs is None or key in targets) and leaf._requires_grad:
                 _accumulate(leaf, grad, raw, owned)
