@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import engine as _engine
-from ._saved import INFERENCE_VERSION
 from .engine import NO_ATTRS, apply
 
 if TYPE_CHECKING:
@@ -197,11 +196,11 @@ class TensorOperators:
 
 
 def _write(tensor: Any, ufunc: Any, other: Any) -> bool:
-    """``tensor = ufunc(tensor, other)`` straight into the storage, and the write counted
-    (``ops.inplace.bump_version`` written out, a call less on every optimizer update), when there is nothing to record and NumPy accepts
-    it; False, having changed nothing, when the general path must run instead: to record the op,
-    or to refuse it with its message (a leaf requiring grad, a read-only or self-overlapping
-    storage, shapes that do not broadcast to the tensor's, a result its dtype cannot hold).
+    """``tensor = ufunc(tensor, other)`` straight into the storage, and the write counted, when there
+    is nothing to record and NumPy accepts it; False, having changed nothing, when the general path
+    must run instead: to record the op, or to refuse it with its message (a leaf requiring grad, a
+    read-only or self-overlapping storage, shapes that do not broadcast to the tensor's, a result its
+    dtype cannot hold).
 
     ``ufunc(a, b, a)`` is NumPy's ``ufunc(a, b, out=a, casting="same_kind")`` (a positional ``out``
     is parsed faster than a keyword), which checks the shapes, the cast and that ``a`` is writeable
@@ -218,10 +217,7 @@ def _write(tensor: Any, ufunc: Any, other: Any) -> bool:
         ufunc(data, other, data)
     except (ValueError, TypeError):
         return False
-    box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
-    if box is not INFERENCE_VERSION:
-        box[0] += 1
-        _engine._inplace_writes += 1  # engine.count_inplace_write(), without the call
+    _engine.bump_version(tensor)
     return True
 
 

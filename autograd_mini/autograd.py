@@ -21,6 +21,14 @@ def _as_list(value: Any) -> list[Any]:
     return list(value)
 
 
+def _implicit_seed(output: Tensor) -> Tensor:
+    """The gradient of a one-element output with respect to itself: ones (for 0-d, a copy of a cached 0-d one,
+    several times cheaper than ``np.ones``)."""
+    dtype = output.data.dtype
+    ones = scalar_array(1, dtype).copy() if output.data.ndim == 0 else np.ones(output.shape, dtype=dtype)
+    return Tensor._make(ones, None)
+
+
 def _root_gradients(outputs: list[Tensor], grad_outputs: list[Any]) -> list[Tensor]:
     """Seed gradients: ones for one-element outputs, else the given ones (shape-checked)."""
     if grad_outputs and len(grad_outputs) != len(outputs):
@@ -33,7 +41,7 @@ def _root_gradients(outputs: list[Tensor], grad_outputs: list[Any]) -> list[Tens
         if given is None:
             if output.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            seeds.append(Tensor._make(np.ones(output.shape, dtype=output.data.dtype), None))
+            seeds.append(_implicit_seed(output))
             continue
         seed = given if isinstance(given, Tensor) else Tensor(given, dtype=output.dtype)
         if seed.dtype != output.dtype and seed.is_floating_point() and output.is_floating_point():
@@ -64,10 +72,9 @@ def backward(
 ) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or only of ``inputs``)."""
     if grad_tensors is None and inputs is None and isinstance(tensors, Tensor) and tensors.grad_fn is not None:
-        if tensors.data.shape == ():  # ``loss.backward()``, once per training step: the seed without the checks
-            seed = Tensor._make(scalar_array(1, tensors.data.dtype).copy(), None)
+        if tensors.data.ndim == 0:  # ``loss.backward()``, once per training step: no argument lists to check
             retain = create_graph if retain_graph is None else retain_graph
-            run_backward([tensors], [seed], retain_graph=retain, create_graph=create_graph)
+            run_backward([tensors], [_implicit_seed(tensors)], retain_graph=retain, create_graph=create_graph)
             return
     outputs = _as_list(tensors)
     _check_outputs(outputs)

@@ -49,8 +49,7 @@ _inference_used = False
 # How many in-place writes have happened in this process.  A node made when it had the value it
 # still has cannot have had a saved tensor modified since, so backward skips the version check.
 _inplace_writes = 0
-
-_node_sequence = itertools.count()
+_node_sequence = itertools.count()  # Node.seq
 
 # Anomaly mode records forward stacks and checks vjps for NaN; inference mode skips versioning.
 _anomaly_enabled = False
@@ -128,9 +127,7 @@ class Node:
         else:
             self._in0, self._in1, self._rest = inputs[0], None, inputs
             if arity == 3:  # linear, addcmul...: unrolled, like the arities above
-                self._wanted = (
-                    inputs[0]._requires_grad | (inputs[1]._requires_grad << 1) | (inputs[2]._requires_grad << 2)
-                )
+                self._wanted = inputs[0]._requires_grad | inputs[1]._requires_grad << 1 | inputs[2]._requires_grad << 2
             else:
                 self._wanted = sum(t._requires_grad << index for index, t in enumerate(inputs))
         self.attrs = attrs
@@ -247,10 +244,14 @@ def record_new_grad_fn(t: Tensor) -> None:
     history.append((_inplace_writes, t.grad_fn))
 
 
-def count_inplace_write() -> None:
-    """Called by every in-place write (see ``Node.stamp``)."""
+def bump_version(tensor: Tensor) -> None:
+    """Count an in-place write to ``tensor`` (its version, and the clock of ``Node.stamp``); tensors
+    made in inference mode are not versioned."""
     global _inplace_writes
-    _inplace_writes += 1
+    box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
+    if box is not INFERENCE_VERSION:
+        box[0] += 1
+        _inplace_writes += 1
 
 
 def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
@@ -280,10 +281,8 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
             if t._requires_grad:
                 node = Node(op, inputs, attrs, out if op.uses_out else kept)
                 result: Tensor = _make_tensor(out, node)
-                if _anomaly_enabled:  # remember where in the user's code this node was made
-                    node.stack = [
-                        line for line in traceback.format_stack() if "autograd_mini" not in line.split("\n")[0]
-                    ]
+                if _anomaly_enabled:
+                    record_forward_stack(node)
                 if op.is_view:
                     share_version(result, inputs[0])
                 return result

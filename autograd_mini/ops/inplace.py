@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import engine
 from .._convert import as_tensor
+from ..engine import bump_version
 from ..tensor import Tensor
 from .broadcast import broadcast_to
 from .elementwise import where
@@ -116,14 +117,6 @@ def _write(tensor: Tensor, result: Tensor, name: str) -> None:
         tensor.grad_fn = result.grad_fn
         tensor._requires_grad = True
     bump_version(tensor)
-
-
-def bump_version(tensor: Tensor) -> None:
-    """Count an in-place write (tensors made in inference mode are not versioned)."""
-    box = tensor._shared_version_box()
-    if box is not engine.INFERENCE_VERSION:
-        box[0] += 1
-        engine.count_inplace_write()
 
 
 def setitem_(tensor: Tensor, index: Any, value: Any) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._convert import pair
 from ..tensor import Tensor
-from .reduce import SUM
+from .reduce import SUM, _sum_forward
 from .registry import call, defop
 
 
@@ -41,8 +41,15 @@ def _product(a: Any, b: Any, ta: bool, tb: bool) -> Any:
     linear vjps run several per layer and step, and ``call``'s dispatch costs as much as a small
     product), else the recorded primitive, differentiable for higher orders."""
     if type(a) is np.ndarray and type(b) is np.ndarray:
-        return np.matmul(_t(a) if ta else a, _t(b) if tb else b)
+        return _matmul_forward(a, b, ta=ta, tb=tb)
     return call(MATMUL, a, b, ta=ta, tb=tb)
+
+
+def _row_sum(g: Any) -> Any:
+    """Linear's bias gradient, the sum of ``g`` over rows: as :func:`_product`, directly in a backward on arrays."""
+    return (
+        _sum_forward(g, axis=(0,), keepdims=False) if type(g) is np.ndarray else call(SUM, g, axis=(0,), keepdims=False)
+    )
 
 
 def _matmul_vjp_a(g: Tensor, out: Tensor, a: Tensor, b: Tensor, *, ta: bool, tb: bool) -> Tensor:
@@ -57,14 +64,6 @@ def _matmul_vjp_b(g: Tensor, out: Tensor, a: Tensor, b: Tensor, *, ta: bool, tb:
     if tb:
         return _product(g, a, True, ta)
     return _product(a, g, not ta, False)
-
-
-def _linear_bias_vjp(g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
-    if b.ndim != 1:
-        return g  # a bias shaped like the output (broadcast back by the engine)
-    if type(g) is np.ndarray:
-        return np.add.reduce(g, axis=0)
-    return call(SUM, g, axis=(0,), keepdims=False)
 
 
 def _linear_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -90,7 +89,7 @@ LINEAR = defop(
     _linear_forward,
     lambda g, out, x, w, b: _product(g, w, False, False),
     lambda g, out, x, w, b: _product(g, x, True, False),
-    _linear_bias_vjp,
+    lambda g, out, x, w, b: _row_sum(g) if b.ndim == 1 else g,
     grad_fn_name="AddmmBackward0",
     error_builder=_matmul_error,
     saves=(0, 1),

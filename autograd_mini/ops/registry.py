@@ -119,7 +119,7 @@ class OpDef:
         vjps = self.vjps
         # The common arities unrolled (this runs once per node of every training step); ``**attrs`` only
         # when there are some, as unpacking even an empty dict costs about as much as a call.
-        if node._rest is None and vjps:
+        if node._rest is None and vjps and (second is None or not attrs):
             if second is None:
                 x = first.data
                 if mask[0] is None:
@@ -128,12 +128,7 @@ class OpDef:
                 if type(result) is np.ndarray and result.dtype is x.dtype and result.shape == x.shape:
                     return [result]  # _fit's common case, inlined: one call fewer per unary node
                 return [_fit(self, 0, x, result)]
-            x, y = first.data, second.data
-            if attrs:
-                return [
-                    None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, **attrs)),
-                    None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, **attrs)),
-                ]
+            x, y = first.data, second.data  # (binary ops with attributes take the general path below)
             return [
                 None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y)),
                 None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y)),
@@ -243,12 +238,7 @@ def defop(
 
 def call(op: OpDef, *inputs: Any, **attrs: Any) -> Any:
     """Apply a registered primitive to Tensors; given arrays (a vjp in a backward on arrays), just its forward."""
-    first = inputs[0]
-    if type(first) is np.ndarray and len(inputs) == 2 and type(inputs[1]) is np.ndarray:
-        # The commonest call inside a vjp (relu_backward, tanh_backward...): forward_arrays' fast path, inlined.
-        out = op.forward(first, inputs[1], **attrs) if attrs else op.forward(first, inputs[1])
-        return out if type(out) is np.ndarray else _result(op, out)
-    if not isinstance(first, Tensor):
+    if not isinstance(inputs[0], Tensor):
         return forward_arrays(op, inputs, attrs)
     return apply(op, inputs, attrs or NO_ATTRS)
 
@@ -268,10 +258,11 @@ def constant(array: np.ndarray, like: Any) -> Any:
 def forward_arrays(op: OpDef, inputs: Sequence[Any], attrs: dict[str, Any]) -> np.ndarray:
     """The op's NumPy forward on arrays (Tensors among them are unwrapped); always an ndarray, even 0-d."""
     n = len(inputs)
-    if n == 1 and type(inputs[0]) is np.ndarray:  # the common arities skip building an argument list
-        out = op.forward(inputs[0], **attrs)
+    # The common arities skip building an argument list (and ``**attrs`` when empty, as in ``apply``).
+    if n == 1 and type(inputs[0]) is np.ndarray:
+        out = op.forward(inputs[0], **attrs) if attrs else op.forward(inputs[0])
     elif n == 2 and type(inputs[0]) is np.ndarray and type(inputs[1]) is np.ndarray:
-        out = op.forward(inputs[0], inputs[1], **attrs)
+        out = op.forward(inputs[0], inputs[1], **attrs) if attrs else op.forward(inputs[0], inputs[1])
     else:
         arrays = [x if type(x) is np.ndarray else x.data if isinstance(x, Tensor) else np.asarray(x) for x in inputs]
         out = op.forward(*arrays, **attrs)
