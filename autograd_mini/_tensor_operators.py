@@ -6,12 +6,10 @@ by the package ``__init__`` once every op module is loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import engine as _engine
 from .engine import NO_ATTRS, apply
 
 if TYPE_CHECKING:
@@ -143,25 +141,23 @@ class TensorOperators:
         return self.div_(other)
 
     # -------------------------------------------------------------------------- in place
-    # With nothing to record (grad mode off, or no operand requiring grad) add_, sub_, mul_, div_ and
-    # copy_ write straight into the storage with one NumPy call and count the write (``_write``): the
-    # path of every optimizer update.  Anything else, refusals and errors included, takes the general
-    # path (``F.inplace_ufunc``), whose checks and messages are the only ones.
+    # ``F.inplace_ufunc`` writes straight into the storage when nothing is recorded (every optimizer
+    # update), and records the method as the named function otherwise.
     def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
         if alpha != 1:
             other = other * alpha
-        return _update(self, "add_", np.add, other, F.add)
+        return F.inplace_ufunc(self, "add_", np.add, other, F.add)
 
     def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
         if alpha != 1:
             other = other * alpha
-        return _update(self, "sub_", np.subtract, other, F.sub)
+        return F.inplace_ufunc(self, "sub_", np.subtract, other, F.sub)
 
     def mul_(self, other: Any) -> Tensor:
-        return _update(self, "mul_", np.multiply, other, F.mul)
+        return F.inplace_ufunc(self, "mul_", np.multiply, other, F.mul)
 
     def div_(self, other: Any) -> Tensor:
-        return _update(self, "div_", np.true_divide, other, F.div)
+        return F.inplace_ufunc(self, "div_", np.true_divide, other, F.div)
 
     def pow_(self, exponent: Any) -> Tensor:
         return F.inplace(self, "pow_", lambda t: F.pow(t, exponent))
@@ -186,51 +182,13 @@ class TensorOperators:
 
     def copy_(self, src: Any) -> Tensor:
         """Overwrite with ``src`` (broadcast); differentiable with respect to ``src``, not the old values."""
-        # Recorded, where() selects rather than computes, so infs or NaNs in the old values cannot leak
-        # through; unrecorded (no_grad, loading weights), NumPy copies straight into the storage.
-        if _write(self, _assign, src):
-            return self  # type: ignore[return-value]
-        return F.inplace_ufunc(
-            self, "copy_", _assign, src, lambda t: F.where(_everywhere(t), F.as_tensor(src).to(t.dtype), t)
-        )
+        return F.inplace_ufunc(self, "copy_", _assign, src, _copied)
 
 
-def _write(tensor: Any, ufunc: Any, other: Any) -> bool:
-    """``tensor = ufunc(tensor, other)`` straight into the storage, and the write counted, when there
-    is nothing to record and NumPy accepts it; False, having changed nothing, when the general path
-    must run instead: to record the op, or to refuse it with its message (a leaf requiring grad, a
-    read-only or self-overlapping storage, shapes that do not broadcast to the tensor's, a result its
-    dtype cannot hold).
-
-    ``ufunc(a, b, a)`` is NumPy's ``ufunc(a, b, out=a, casting="same_kind")`` (a positional ``out``
-    is parsed faster than a keyword), which checks the shapes, the cast and that ``a`` is writeable
-    before it writes anything.
-    """
-    if isinstance(other, TensorOperators):
-        if _engine._grad_enabled and (tensor._requires_grad or other._requires_grad):  # type: ignore[attr-defined]
-            return False
-        other = other.data
-    elif _engine._grad_enabled and tensor._requires_grad:
-        return False
-    data = tensor.data
-    try:
-        ufunc(data, other, data)
-    except (ValueError, TypeError):
-        return False
-    _engine.bump_version(tensor)
-    return True
-
-
-def _update(tensor: Any, name: str, ufunc: Any, other: Any, function: Callable[..., Tensor]) -> Any:
-    """The arithmetic in-place method ``name``: straight into the storage when nothing is recorded
-    (:func:`_write`), else the general path, recorded as ``function``."""
-    if _write(tensor, ufunc, other):
-        return tensor
-    return F.inplace_ufunc(tensor, name, ufunc, other, lambda t: function(t, other))
-
-
-def _everywhere(tensor: Any) -> np.ndarray:
-    return np.ones(tensor.shape, dtype=bool)
+def _copied(current: Any, src: Any) -> Tensor:
+    """copy_ recorded: where() selects rather than computes, so infs or NaNs in the old values cannot
+    leak through (unrecorded, NumPy copies straight into the storage)."""
+    return F.where(np.ones(current.shape, dtype=bool), F.as_tensor(src).to(current.dtype), current)
 
 
 def _assign(current: np.ndarray, value: Any, out: np.ndarray, *, casting: str = "same_kind") -> None:

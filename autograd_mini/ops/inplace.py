@@ -78,26 +78,30 @@ def _mismatch(name: str, shape: tuple[int, ...], other: tuple[int, ...]) -> Runt
 
 
 def inplace_ufunc(
-    tensor: Tensor, name: str, ufunc: Callable[..., Any], other: Any, compute: Callable[[Tensor], Tensor]
+    tensor: Tensor, name: str, ufunc: Callable[..., Any], other: Any, record: Callable[[Tensor, Any], Tensor]
 ) -> Tensor:
-    """``tensor = ufunc(tensor, other)`` in place.  With nothing to record (no_grad, or no operand
-    requiring grad) NumPy writes straight into the tensor's storage, with no temporary array;
-    otherwise ``compute`` records it like any in-place op.  (Tensor's add_, sub_, mul_, div_ and
-    copy_ try the unrecorded write themselves first, the optimizer's path, and come here only to
-    record or to raise; see ``_tensor_operators``.)"""
-    other_requires_grad = isinstance(other, Tensor) and other._requires_grad
-    if engine._grad_enabled and (tensor._requires_grad or other_requires_grad):
-        return inplace(tensor, name, compute)
-    inplace_check(tensor, name)
-    operand = other.data if isinstance(other, Tensor) else other
+    """``tensor = ufunc(tensor, other)`` in place, recorded as ``record(tensor, other)`` when an operand
+    requires grad.  With nothing to record (no_grad: every optimizer update) NumPy writes straight into
+    the storage with one call and no temporary array; the checks run only to word an error."""
+    if isinstance(other, Tensor):
+        if engine._grad_enabled and (tensor._requires_grad or other._requires_grad):
+            return inplace(tensor, name, lambda t: record(t, other))
+        operand = other.data
+    elif engine._grad_enabled and tensor._requires_grad:
+        return inplace(tensor, name, lambda t: record(t, other))
+    else:
+        operand = other
+    data = tensor.data
     try:
-        ufunc(tensor.data, operand, out=tensor.data, casting="same_kind")
+        # ``out`` positionally (parsed faster than the keyword) with the default "same_kind" casting:
+        # NumPy checks the shapes, the cast and that ``data`` is writeable before it writes anything.
+        ufunc(data, operand, data)
     except ValueError:
+        inplace_check(tensor, name)  # a read-only or self-overlapping storage has its own message
         raise _mismatch(name, tensor.shape, np.shape(operand)) from None
     except TypeError:
         raise RuntimeError(
-            f"{name}: result type {np.result_type(tensor.data, operand)} can't be cast to the desired output "
-            f"type {tensor.data.dtype}"
+            f"{name}: result type {np.result_type(data, operand)} can't be cast to the desired output type {data.dtype}"
         ) from None
     bump_version(tensor)
     return tensor

@@ -120,9 +120,6 @@ def sum(
     keepdims: bool | None = None,
 ) -> Tensor:
     """Sum over ``dim`` (int, tuple or None for all)."""
-    if dim is None and axis is None and dtype is None and not keepdim and not keepdims:
-        if input.data.dtype.kind in "fc":  # ``loss = x.sum()``: nothing to resolve
-            return call(SUM, input, axis=None, keepdims=False)
     x = input if dtype is None else input.to(dtype)
     if x.data.dtype.kind == "b":
         x = x.to(np.int64)
@@ -140,8 +137,6 @@ def mean(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
 ) -> Tensor:
     """Arithmetic mean over ``dim``; floating tensors only, as in PyTorch."""
-    if dim is None and axis is None and not keepdim and not keepdims and input.data.dtype.kind == "f":
-        return call(SUM, input, axis=None, keepdims=False) / input.data.size  # ``x.mean()``: nothing to resolve
     if not input.is_floating_point():
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
