@@ -47,7 +47,10 @@ def measure(
     lasts at least ``min_sample_s``; with no warm-up every sample is one call). Then ``repeat`` rounds, each
     taking one sample of every system, the order rotating by one each round, so that a burst of load on a
     shared machine hits all systems rather than one. ``collect``: a full garbage collection before the warm-ups
-    and before the rounds (about 0.25 s each once PyTorch is imported; the smoke mode skips them).
+    and before the rounds (about 0.25 s each once PyTorch is imported; the smoke mode skips them), then
+    ``gc.freeze()`` for the rounds: without it, PyTorch's import alone (about 145,000 objects the collector
+    tracks) made each full collection during an engine's step cost ~50 ms, W4 at N = 1e4 read 7.7x the floor
+    instead of 4.8x, and the result depended on which other systems the process had imported.
     """
     inner: dict[str, int] = {}
     if collect:
@@ -66,12 +69,20 @@ def measure(
     samples: dict[str, list[float]] = {name: [] for name in names}
     if collect:
         gc.collect()
-    for r in range(repeat):
-        k = r % len(names)
-        for name in names[k:] + names[:k]:
-            step, n = steps[name], inner[name]
-            t0 = time.perf_counter()
-            for _ in range(n):
-                step()
-            samples[name].append(1e3 * (time.perf_counter() - t0) / n)
+        # Everything alive now (the imported modules of every system, PyTorch's among them, the models and
+        # data) moves to the collector's permanent generation: its full passes, which the steps' allocations
+        # trigger, then scan what the steps made rather than the heap of systems not being timed.
+        gc.freeze()
+    try:
+        for r in range(repeat):
+            k = r % len(names)
+            for name in names[k:] + names[:k]:
+                step, n = steps[name], inner[name]
+                t0 = time.perf_counter()
+                for _ in range(n):
+                    step()
+                samples[name].append(1e3 * (time.perf_counter() - t0) / n)
+    finally:
+        if collect:
+            gc.unfreeze()
     return {name: Timing(samples[name], inner[name]) for name in names}

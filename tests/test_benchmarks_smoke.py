@@ -3,13 +3,14 @@ system's numbers cross-checked against the NumPy floor before it is timed. PyTor
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import shutil
 
 import numpy as np
 import pytest
 
-from benchmarks import instructions, memory
+from benchmarks import instructions, memory, timing
 from benchmarks.__main__ import main
 from benchmarks.common import CrossCheckError, Outcome, cross_check
 from benchmarks.workloads import all_workloads
@@ -33,6 +34,21 @@ def test_smoke_mode_runs_and_cross_checks_every_workload(capsys: pytest.CaptureF
     assert 0 <= digits.info["engine"]["test_accuracy"] <= 1
     out = capsys.readouterr().out
     assert "| W1 |" in out and "| W4-N1e2 |" in out and "test accuracy" in out
+
+
+def test_timed_rounds_run_on_a_frozen_heap_and_unfreeze_after() -> None:
+    seen: list[int] = []
+
+    def step() -> None:
+        seen.append(gc.get_freeze_count())
+
+    before = gc.get_freeze_count()
+    timings = timing.measure({"probe": step}, repeat=3, warmup=1)
+    assert len(timings["probe"].samples_ms) == 3
+    # The warm-up ran on the heap as it was; every timed call saw it frozen, and the end of measure() thawed it.
+    assert seen[0] == before
+    assert all(frozen > 0 for frozen in seen[1:])
+    assert gc.get_freeze_count() == before
 
 
 def test_memory_children_measure_peak_growth() -> None:
