@@ -85,10 +85,18 @@ _extobj_contextvar: Any = getattr(_ufunc_config, "_extobj_contextvar", None)
 _make_extobj: Any = getattr(_ufunc_config, "_make_extobj", None)
 
 
+# The last caller's state and the one made from it (the same, ignoring those three errors): a training
+# loop's backwards all start from the same state, so it is made once rather than per backward.
+_derived_extobj: list[Any] = [None, None]
+
+
 def _ignore_fp_errors() -> Any:
     """Ignore division by zero, invalid operations and overflow until :func:`_restore_fp_errors`."""
     if _extobj_contextvar is not None and _make_extobj is not None:
-        return _extobj_contextvar.set(_make_extobj(divide="ignore", invalid="ignore", over="ignore"))
+        current = _extobj_contextvar.get()
+        if current is not _derived_extobj[0]:  # made from the current state: its other settings carry over
+            _derived_extobj[:] = current, _make_extobj(divide="ignore", invalid="ignore", over="ignore")
+        return _extobj_contextvar.set(_derived_extobj[1])
     state = np.errstate(divide="ignore", invalid="ignore", over="ignore")  # other NumPy versions
     state.__enter__()
     return state
@@ -188,7 +196,8 @@ def run_backward(
     targets: set[int] = set()
     needed: set[int] | None = None
     captured: dict[int, Any] = {}
-    previous_mode = engine._set_grad_enabled(create_graph)
+    previous_mode = engine._grad_enabled  # engine._set_grad_enabled, without the calls (here and below)
+    engine._grad_enabled = bool(create_graph)
     # Derivatives at singular points (sqrt at 0, std of constant data) are inf or NaN by IEEE rules,
     # as in PyTorch, without NumPy's warnings; anomaly mode reports NaN gradients when asked.
     error_state = _ignore_fp_errors()
@@ -270,7 +279,7 @@ def run_backward(
                 _accumulate(leaf, grad, raw, owned)
     finally:
         _restore_fp_errors(error_state)
-        engine._set_grad_enabled(previous_mode)
+        engine._grad_enabled = previous_mode
         if collector_was_enabled:
             gc.enable()
     if inputs is None:

@@ -204,6 +204,13 @@ class Node:
         elif self._rest is None:  # no grad_fn was ever replaced: read them as they are
             edge = (first.grad_fn or first) if wanted & 1 else None
             edges = (edge,) if second is None else (edge, (second.grad_fn or second) if wanted & 2 else None)
+        elif len(self._rest) == 3:  # linear: unrolled, as in __init__
+            third = self._rest[2]
+            edges = (
+                (first.grad_fn or first) if wanted & 1 else None,
+                (self._rest[1].grad_fn or self._rest[1]) if wanted & 2 else None,
+                (third.grad_fn or third) if wanted & 4 else None,
+            )
         else:
             edges = tuple([(t.grad_fn or t) if wanted >> index & 1 else None for index, t in enumerate(self._rest)])
         self._next = edges

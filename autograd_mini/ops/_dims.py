@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .broadcast import broadcast_to
+from .broadcast import expand_to
 
 Dims = tuple[int, ...] | None
 
@@ -40,4 +40,4 @@ def expand_back(g: Tensor, x: Tensor, axis: Dims, keepdims: bool) -> Tensor:
         for d in axis:
             kept[d] = 1
         g = g.reshape(tuple(kept))
-    return broadcast_to(g, x.shape)
+    return expand_to(g, x.shape)

@@ -42,7 +42,7 @@ def _cast_forward(x: np.ndarray, *, dtype: np.dtype[Any]) -> np.ndarray:
 
 
 # broadcast_to and sum_to are each other's adjoint.
-SUM_TO = defop("sum_to", sum_to_forward, lambda g, out, x, *, shape: broadcast_to(g, x.shape), saves=())
+SUM_TO = defop("sum_to", sum_to_forward, lambda g, out, x, *, shape: expand_to(g, x.shape), saves=())
 BROADCAST_TO = defop(
     "broadcast_to",
     _broadcast_to_forward,
@@ -66,9 +66,17 @@ def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Broadcast ``x`` to ``shape`` without copying (PyTorch's ``expand``)."""
-    shape = tuple(int(n) for n in shape)
+    return expand_to(x, tuple(int(n) for n in shape))
+
+
+def expand_to(x: Any, shape: tuple[int, ...]) -> Any:
+    """:func:`broadcast_to` for a ``shape`` that is already a tuple of ints (another array's): how every
+    reduction's vjp sends its gradient back.  In a backward on arrays, the view is made directly
+    (``call``'s dispatch would cost as much as making it)."""
     if x.shape == shape:
         return x
+    if type(x) is np.ndarray:
+        return _broadcast_to_forward(x, shape=shape)
     return call(BROADCAST_TO, x, shape=shape)
 
 
