@@ -198,6 +198,14 @@ ERRORS: list[tuple[Callable[[], Any], str]] = [
         lambda: am.Tensor(np.arange(3)).mul_(am.Tensor(np.ones(3))),
         r"^mul_: result type float64 can't be cast to the desired output type int64$",
     ),
+    (  # true division of integers makes floats: the message names the ufunc's result, not the operands' type
+        lambda: am.Tensor(np.arange(3)).div_(2),
+        r"^div_: result type float64 can't be cast to the desired output type int64$",
+    ),
+    (
+        lambda: am.Tensor(np.arange(3)).div_(am.Tensor(np.full(3, 2))),
+        r"^div_: result type float64 can't be cast to the desired output type int64$",
+    ),
     (lambda: am.Tensor(np.ones(1, np.float32)).expand(3).mul_(2.0), OVERLAP.format("mul_")),
     (lambda: am.Tensor(np.ones(1, np.float32)).expand(3).zero_(), OVERLAP.format("copy_")),
 ]

@@ -101,10 +101,20 @@ def inplace_ufunc(
         raise _mismatch(name, tensor.shape, np.shape(operand)) from None
     except TypeError:
         raise RuntimeError(
-            f"{name}: result type {np.result_type(data, operand)} can't be cast to the desired output type {data.dtype}"
+            f"{name}: result type {_result_dtype(ufunc, data, operand)} can't be cast to the desired output type "
+            f"{data.dtype}"
         ) from None
     bump_version(tensor)
     return tensor
+
+
+def _result_dtype(ufunc: Callable[..., Any], data: np.ndarray, operand: Any) -> np.dtype[Any]:
+    """The dtype ``ufunc(data, operand)`` produces (true division of integers gives floats, which
+    ``np.result_type`` of the operands does not say): the ufunc run on empty arrays of their dtypes,
+    a Python number passed as it is, since NumPy types those by value."""
+    if not isinstance(operand, (bool, int, float, complex)):
+        operand = np.asarray(operand).ravel()[:0]
+    return ufunc(data.ravel()[:0], operand).dtype
 
 
 def _write(tensor: Tensor, result: Tensor, name: str) -> None:
