@@ -5,6 +5,7 @@ each array's dtype (NEP 50).  ``SGD.step`` multiplies by 0-d arrays of the param
 (faster, same values), so every case compares with ``assert_array_equal``, not a tolerance: changed
 hyperparameters between steps, weight decay, dampening, Nesterov, maximize, skipped (None)
 gradients, several dtypes in one group, and gradients or buffers whose dtype differs from the parameter's.
+Also: which parameters get state (as torch: only momentum buffers), and the cached 0-d constants.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def run_both(
 def test_matches_the_reference_bit_for_bit(setting: dict[str, Any], dtype: Any) -> None:
     params, opt, reference = run_both(setting, [dtype] * 3, [dtype] * 3)
     if setting["momentum"] == 0:
-        assert all("momentum_buffer" not in opt.state[p] for p in params)
+        assert not opt.state  # as torch: no entries at all (not even empty dicts) without momentum
         return
     for param, expected in zip(params, reference.buffers):
         buffer = opt.state[param]["momentum_buffer"]
@@ -165,3 +166,68 @@ def test_several_groups_and_the_closure() -> None:
         expected_b = expected_b - 0.5 * buffer
     np.testing.assert_array_equal(a.data, expected_a)
     np.testing.assert_array_equal(b.data, expected_b)
+
+
+def test_only_momentum_keeps_state_as_torch_does() -> None:
+    """Plain SGD leaves ``state`` and the state dict's ``"state"`` empty; momentum keeps a buffer per
+    parameter that had a gradient, and a group switched to momentum 0 leaves its buffers alone."""
+    a, b = (nn.Parameter(am.tensor(np.ones(3, np.float32))) for _ in range(2))
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "momentum": 0.9}], lr=0.1)
+    a.grad = am.tensor(np.ones(3, np.float32))
+    for _ in range(2):
+        opt.step()
+    assert not opt.state and opt.state_dict()["state"] == {}
+    b.grad = am.tensor(np.ones(3, np.float32))
+    opt.step()
+    assert list(opt.state) == [b] and list(opt.state_dict()["state"]) == [1]
+    opt.param_groups[1]["momentum"] = 0
+    opt.step()
+    np.testing.assert_array_equal(opt.state[b]["momentum_buffer"].data, np.ones(3, np.float32))
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_state_dict_entries_match_torch(momentum: float) -> None:
+    torch = pytest.importorskip("torch")
+    ours = [nn.Parameter(am.tensor(np.ones(n, np.float32))) for n in (3, 2)]
+    theirs = [torch.nn.Parameter(torch.ones(n)) for n in (3, 2)]
+    opts = optim.SGD(ours, lr=0.1, momentum=momentum), torch.optim.SGD(theirs, lr=0.1, momentum=momentum)
+    ours[0].grad, theirs[0].grad = am.tensor(np.ones(3, np.float32)), torch.ones(3)  # the second has none
+    for opt in opts:
+        opt.step()
+    state, expected = opts[0].state_dict()["state"], opts[1].state_dict()["state"]
+    assert {k: set(v) for k, v in state.items()} == {k: set(v) for k, v in expected.items()}
+    for key, value in expected.items():
+        np.testing.assert_array_equal(state[key]["momentum_buffer"].data, value["momentum_buffer"].numpy())
+
+
+def test_cached_constants_follow_changed_hyperparameters_and_stay_read_only() -> None:
+    """Cached 0-d learning rates are looked up by value every step: a new value applies at once, an
+    old one comes back right, and nothing the step returns or stores is a shared constant."""
+    param = nn.Parameter(am.tensor(np.zeros(4, np.float32)))
+    opt = optim.SGD([param], lr=0.5, momentum=0.9)
+    grad = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
+    expected, buffer = np.zeros(4, np.float32), None
+    for lr in (0.5, 0.25, 0.5, 0.1):
+        opt.param_groups[0]["lr"] = lr
+        param.grad = am.tensor(grad.copy())
+        opt.step()
+        buffer = grad.copy() if buffer is None else buffer * np.float32(0.9) + grad
+        expected -= np.float32(lr) * buffer
+        np.testing.assert_array_equal(param.data, expected)
+    assert opt.state[param]["momentum_buffer"].data.flags.writeable and param.data.flags.writeable
+
+
+def test_an_equal_numpy_scalar_does_not_take_the_cached_python_float() -> None:
+    """0.037 and np.float64(0.037) are equal (and hash alike), but only the Python float becomes float32."""
+    param = nn.Parameter(am.tensor(np.zeros(1000, np.float32)))
+    grad = np.linspace(0.1, 0.9, 1000).astype(np.float32)
+    opt = optim.SGD([param], lr=0.037)
+    expected = np.zeros(1000, np.float32)
+    python, numpy = (0.037, np.float32(0.037)), (np.float64(0.037), np.float64(0.037))
+    for lr, as_computed in [python, numpy, python]:
+        opt.param_groups[0]["lr"] = lr
+        param.grad = am.tensor(grad.copy())
+        opt.step()
+        expected -= np.asarray(as_computed * grad, dtype=np.float32)
+        np.testing.assert_array_equal(param.data, expected)
+    assert not np.array_equal(np.float32(0.037) * grad, np.asarray(np.float64(0.037) * grad, np.float32))

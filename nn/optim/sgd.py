@@ -13,6 +13,11 @@ from .optimizer import Closure, Optimizer, check_hyper, state_copy
 
 __all__ = ["SGD"]
 
+# Looked up once, not per parameter: the unrecorded in-place write (``Tensor.sub_`` calls the same
+# function), and one reusable no_grad (it keeps a stack of previous modes, so nesting is safe).
+_inplace_ufunc, _subtract, _sub = am.inplace_ufunc, np.subtract, am.sub
+_NO_GRAD = am.no_grad()
+
 
 class SGD(Optimizer):
     """``p <- p - lr * d`` where ``d`` is the gradient (plus ``weight_decay * p``), or its momentum buffer.
@@ -52,16 +57,21 @@ class SGD(Optimizer):
 
         :meth:`Optimizer.step` with SGD's update written out: the hyperparameters are read once per
         group per step (still every step, so a scheduler's or the user's changes apply at once), and
-        each parameter costs a few NumPy calls and one ``param.sub_`` (which moves its version).
+        each parameter costs a few NumPy calls and the in-place subtract of ``param.sub_`` (which
+        moves its version).  As in torch, only momentum keeps per-parameter state (its buffer):
+        plain SGD leaves ``state`` (and the state dict's ``"state"``) empty.
         """
         loss = self._begin_step(closure)
         state = self.state
-        with am.no_grad():
+        with _NO_GRAD:
             for group in self.param_groups:
                 # Read on every step (a scheduler or the user may change them in between), once per group.
                 lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
                 weight_decay, nesterov = group["weight_decay"], group["nesterov"]
                 maximize = group.get("maximize", False)
+                # Plain SGD (the usual case) skips the three tests below with one.
+                damps, decays, has_momentum = dampening != 0, weight_decay != 0, momentum != 0
+                modified = maximize or decays or has_momentum
                 given = (lr, momentum, 1 - dampening, weight_decay)
                 dtype: np.dtype[Any] | None = None
                 scalars = given
@@ -75,27 +85,30 @@ class SGD(Optimizer):
                         scalars = _scalars(given, dtype)
                     # The 0-d constants only meet arrays of their own dtype; anything else gets the values as given.
                     lr_, momentum_, keep_, decay_ = scalars if grad.dtype is dtype else given
-                    if maximize:
-                        grad = -grad
-                    if weight_decay != 0:
-                        grad = grad + decay_ * data
-                    param_state = state[param]
-                    if momentum != 0:
-                        buffer_tensor = param_state.get("momentum_buffer")
-                        if buffer_tensor is None:
-                            buffer_tensor = param_state["momentum_buffer"] = state_copy(grad)
-                            buffer = buffer_tensor.data
-                        else:
-                            buffer = buffer_tensor.data
-                            if buffer.dtype is not dtype:
-                                lr_, momentum_, keep_, decay_ = given
-                            buffer *= momentum_
-                            buffer += keep_ * grad if dampening != 0 else grad  # skip a product by 1
-                        grad = grad + momentum_ * buffer if nesterov else buffer
+                    if modified:
+                        if maximize:
+                            grad = -grad
+                        if decays:
+                            grad = grad + decay_ * data
+                        if has_momentum:  # only here: state[param] makes an entry (a defaultdict)
+                            param_state = state[param]
+                            buffer_tensor = param_state.get("momentum_buffer")
+                            if buffer_tensor is None:
+                                buffer_tensor = param_state["momentum_buffer"] = state_copy(grad)
+                                buffer = buffer_tensor.data
+                            else:
+                                buffer = buffer_tensor.data
+                                if buffer.dtype is not dtype:
+                                    lr_, momentum_, keep_, decay_ = given
+                                buffer *= momentum_
+                                buffer += keep_ * grad if damps else grad  # skip a product by 1
+                            grad = grad + momentum_ * buffer if nesterov else buffer
                     update = lr_ * grad
                     if type(update) is not np.ndarray or update.dtype is not dtype:  # lr a Tensor, mixed dtypes
                         update = np.asarray(update, dtype=dtype)
-                    param.sub_(update)
+                    # What ``param.sub_(update)`` runs, minus its method call: one in-place NumPy subtract,
+                    # and the parameter's version moves (a graph saved before the step refuses to backpropagate).
+                    _inplace_ufunc(param, "sub_", _subtract, update, _sub)
         return loss
 
 
@@ -104,15 +117,39 @@ def _scalars(values: tuple[Any, ...], dtype: np.dtype[Any]) -> tuple[Any, ...]:
 
     A NumPy op takes a 0-d array of the other operand's dtype about 0.3 us faster than a Python float,
     with the same result: NumPy casts a Python number to the array's dtype first (NEP 50), and each
-    update op has one scalar operand.  Making the array costs about as much as one use saves, so 0
-    and 1 (a momentum, decay or dampening of 0 is never used) stay Python numbers; NumPy scalars and
-    Tensors keep their own precision (a float64 scalar promotes a float32 product), so they stay too.
+    update op has one scalar operand.  The arrays are cached (read-only, shared), since the same few
+    values recur every step; 0 and 1 (a momentum, decay or dampening of 0 is never used) stay Python
+    numbers; NumPy scalars and Tensors keep their own precision (a float64 scalar promotes a float32
+    product), so they stay too.
     """
     if dtype.kind != "f":
         return values
     lr, momentum, keep, decay = values
-    return _scalar(lr, dtype), _scalar(momentum, dtype), _scalar(keep, dtype), _scalar(decay, dtype)
+    return (  # the type tests first: the defaults 0 and 1 (ints) need no call
+        _scalar(lr, dtype) if type(lr) is float else lr,
+        _scalar(momentum, dtype) if type(momentum) is float else momentum,
+        _scalar(keep, dtype) if type(keep) is float else keep,
+        _scalar(decay, dtype) if type(decay) is float else decay,
+    )
+
+
+# (value, dtype) -> read-only 0-d array; cleared when full (a scheduler may change lr every step).
+_SCALARS: dict[tuple[float, np.dtype[Any]], np.ndarray] = {}
+_SCALARS_SIZE = 64
 
 
 def _scalar(value: Any, dtype: np.dtype[Any]) -> Any:
-    return np.array(value, dtype) if type(value) is float and value != 0 and value != 1 else value
+    """A Python float ``value`` as a cached read-only 0-d array of ``dtype`` (0 and 1 stay as they are).
+
+    Only exact floats come here: an equal NumPy scalar or Tensor must not find (or leave) a cast array.
+    """
+    if value == 0 or value == 1:
+        return value
+    key = (value, dtype)
+    array = _SCALARS.get(key)
+    if array is None:
+        if len(_SCALARS) >= _SCALARS_SIZE:
+            _SCALARS.clear()
+        array = _SCALARS[key] = np.array(value, dtype)
+        array.flags.writeable = False
+    return array
