@@ -219,8 +219,6 @@ def run_backward(
                 if retained is not None:
                     _accumulate(retained, grad, raw)
             edges = node._next  # Node.next without the property call
-            if edges is None:
-                edges = node.materialize_edges()
             mask: Sequence[Edge] = edges  # None for constants
             if needed is not None:
                 if id(node) in targets:
@@ -250,7 +248,7 @@ def run_backward(
                     leaves[key] = edge  # type: ignore[assignment]
                     pending = leaf_grads.get(key)
                     leaf_grads[key] = input_grad if pending is None else _plus(pending, input_grad)
-            if not retain_graph:  # node.release(), inlined (the edges are already worked out)
+            if not retain_graph:  # node.release(), inlined
                 node._in0 = node._in1 = node._rest = node.out_data = None
                 if node.op.release_hook is not None:
                     node.op.release_hook(node)

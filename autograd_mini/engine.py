@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from ._history import GRAD_FN_HISTORY, grad_fn_at
 from ._saved import _VERSION_BITS, INFERENCE_VERSION, pack_versions, refuse_inference_tensors, share_version
 
 if TYPE_CHECKING:
@@ -88,7 +87,6 @@ class Node:
         "_in1",
         "_next",
         "_rest",
-        "_wanted",
         "attrs",
         "op",
         "out_data",
@@ -113,28 +111,36 @@ class Node:
         # decreasing ``seq`` (each after every node that consumes its output) without counting consumers.
         self.seq = next(_node_sequence)
         # The inputs in slots, not the tuple they came in: one object fewer per op for the cyclic
-        # collector while the graph is built (``inputs`` rebuilds the tuple on request).
-        # ``_wanted``: which inputs required grad (bit i for input i), the rest of ``next`` that can change later.
+        # collector while the graph is built (``inputs`` rebuilds the tuple on request).  The edges are
+        # taken now, as the inputs are: an input that requires grad leads to its ``grad_fn`` (or to itself,
+        # a leaf), one that does not to None; later in-place ops and requires_grad changes cannot rewire them.
         arity = len(inputs)
         if arity == 2:
-            self._in0: Tensor | None = inputs[0]
-            self._in1: Tensor | None = inputs[1]
+            first, second = inputs
+            self._in0: Tensor | None = first
+            self._in1: Tensor | None = second
             self._rest: tuple[Tensor, ...] | None = None
-            self._wanted = inputs[0]._requires_grad | (inputs[1]._requires_grad << 1)
+            self._next: tuple[Edge, ...] = (
+                (first.grad_fn or first) if first._requires_grad else None,
+                (second.grad_fn or second) if second._requires_grad else None,
+            )
         elif arity == 1:
-            self._in0, self._in1, self._rest = inputs[0], None, None
-            self._wanted = inputs[0]._requires_grad  # a bool is the int 0 or 1
+            first = inputs[0]
+            self._in0, self._in1, self._rest = first, None, None
+            self._next = ((first.grad_fn or first) if first._requires_grad else None,)
+        elif arity == 3:  # linear, addcmul...: unrolled, like the arities above
+            first, second, third = inputs
+            self._in0, self._in1, self._rest = first, None, inputs
+            self._next = (
+                (first.grad_fn or first) if first._requires_grad else None,
+                (second.grad_fn or second) if second._requires_grad else None,
+                (third.grad_fn or third) if third._requires_grad else None,
+            )
         else:
             self._in0, self._in1, self._rest = inputs[0], None, inputs
-            if arity == 3:  # linear, addcmul...: unrolled, like the arities above
-                self._wanted = inputs[0]._requires_grad | inputs[1]._requires_grad << 1 | inputs[2]._requires_grad << 2
-            else:
-                self._wanted = sum(t._requires_grad << index for index, t in enumerate(inputs))
+            self._next = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
         self.attrs = attrs
         self.out_data = out_data
-        # The edges are worked out when first needed (see ``next``), usually by backward: one tuple
-        # fewer per op for the cyclic collector to scan while the graph is built.
-        self._next: tuple[Edge, ...] | None = None
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
         # The version counter of the output, when the vjp reads it (``uses_out``): linked by the
@@ -184,37 +190,7 @@ class Node:
     def next(self) -> tuple[Edge, ...]:
         """Edges to the producers of this node's inputs, as they were when the node was made: the
         input's ``grad_fn``, the input itself for a leaf that requires grad, None for a constant."""
-        edges = self._next
-        return edges if edges is not None else self.materialize_edges()
-
-    def materialize_edges(self) -> tuple[Edge, ...]:
-        """Work out and keep ``next``: an input that required grad leads to the ``grad_fn`` it had at
-        ``stamp`` (its history says, if it changed since), or to itself as a leaf; else None."""
-        first, second = self._in0, self._in1
-        assert first is not None  # release() materializes the edges before dropping the inputs
-        wanted = self._wanted
-        edges: tuple[Edge, ...]
-        if GRAD_FN_HISTORY:
-            edges = tuple(
-                [
-                    (grad_fn_at(t, self.stamp) or t) if wanted >> index & 1 else None
-                    for index, t in enumerate(self.inputs or ())
-                ]
-            )
-        elif self._rest is None:  # no grad_fn was ever replaced: read them as they are
-            edge = (first.grad_fn or first) if wanted & 1 else None
-            edges = (edge,) if second is None else (edge, (second.grad_fn or second) if wanted & 2 else None)
-        elif len(self._rest) == 3:  # linear: unrolled, as in __init__
-            third = self._rest[2]
-            edges = (
-                (first.grad_fn or first) if wanted & 1 else None,
-                (self._rest[1].grad_fn or self._rest[1]) if wanted & 2 else None,
-                (third.grad_fn or third) if wanted & 4 else None,
-            )
-        else:
-            edges = tuple([(t.grad_fn or t) if wanted >> index & 1 else None for index, t in enumerate(self._rest)])
-        self._next = edges
-        return edges
+        return self._next
 
     @property
     def next_functions(self) -> tuple[tuple[Node | Tensor | None, int], ...]:
@@ -228,8 +204,6 @@ class Node:
 
     def release(self) -> None:
         """Free the saved tensors; the edges stay so the graph can still be drawn."""
-        if self._next is None:
-            self.materialize_edges()
         self._in0 = self._in1 = self._rest = None
         self.out_data = None
         if self.op.release_hook is not None:
@@ -237,18 +211,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
-
-
-def record_new_grad_fn(t: Tensor) -> None:
-    """Called just before ``t.grad_fn`` is replaced (``requires_grad`` changes need no record: a
-    node keeps which of its inputs required grad)."""
-    global _inplace_writes
-    _inplace_writes += 1
-    history = GRAD_FN_HISTORY.get(id(t))
-    if history is None:
-        history = GRAD_FN_HISTORY[id(t)] = []
-        weakref.finalize(t, GRAD_FN_HISTORY.pop, id(t), None)
-    history.append((_inplace_writes, t.grad_fn))
 
 
 def bump_version(tensor: Tensor) -> None:

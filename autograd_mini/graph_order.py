@@ -24,10 +24,7 @@ def count_consumers(roots: Sequence[Node]) -> dict[Node, int]:
             stack.append(root)
     while stack:
         node = stack.pop()
-        edges = node._next  # the first visit works the edges out (Node.next, without the property call)
-        if edges is None:
-            edges = node.materialize_edges()
-        for edge in edges:
+        for edge in node._next:  # Node.next, without the property call
             if type(edge) is Node:
                 if edge in consumers:
                     consumers[edge] += 1

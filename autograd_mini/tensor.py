@@ -234,9 +234,7 @@ class Tensor(TensorOperators, TensorMethods):
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
-        if self.grad_fn is not None:
-            engine.record_new_grad_fn(self)
-        self.grad_fn = None
+        self.grad_fn = None  # nodes made from this tensor keep their edge to its old grad_fn
         self._requires_grad = False
         return self
 

@@ -126,8 +126,7 @@ def _write(tensor: Tensor, result: Tensor, name: str) -> None:
             f"{name}: result type {result.data.dtype} can't be cast to the desired output type {tensor.data.dtype}"
         )
     np.copyto(tensor.data, result.data, casting="same_kind")
-    if result.grad_fn is not None:
-        engine.record_new_grad_fn(tensor)
+    if result.grad_fn is not None:  # nodes made before keep their edge to the old grad_fn
         tensor.grad_fn = result.grad_fn
         tensor._requires_grad = True
     bump_version(tensor)
