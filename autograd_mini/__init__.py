@@ -10,6 +10,7 @@ tensor([2., 4., 6.])
 from __future__ import annotations
 
 from . import _tensor_methods, func, functional
+from ._convert import scalar_array
 from .autograd import backward, grad
 from .dtypes import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from .engine import Node, is_grad_enabled
@@ -61,7 +62,7 @@ __all__ = [
     "default_generator", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "gradcheck", "gradgradcheck", "GradcheckError", "defop", "OPS", "functional", "func", "Function",
     "FunctionCtx", "inference_mode", "is_inference_mode_enabled", "detect_anomaly", "set_detect_anomaly",
-    "is_anomaly_enabled",
+    "is_anomaly_enabled", "scalar_array",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     *functional.__all__,
 ]  # fmt: skip

@@ -117,39 +117,17 @@ def _scalars(values: tuple[Any, ...], dtype: np.dtype[Any]) -> tuple[Any, ...]:
 
     A NumPy op takes a 0-d array of the other operand's dtype about 0.3 us faster than a Python float,
     with the same result: NumPy casts a Python number to the array's dtype first (NEP 50), and each
-    update op has one scalar operand.  The arrays are cached (read-only, shared), since the same few
-    values recur every step; 0 and 1 (a momentum, decay or dampening of 0 is never used) stay Python
-    numbers; NumPy scalars and Tensors keep their own precision (a float64 scalar promotes a float32
-    product), so they stay too.
+    update op has one scalar operand.  The arrays come from ``am.scalar_array`` (cached, read-only),
+    since the same few values recur every step.  Ints (the defaults: momentum 0, dampening 0, so a
+    ``1 - dampening`` of 1) stay numbers; NumPy scalars and Tensors keep their own precision (a float64
+    scalar promotes a float32 product), so they stay too.
     """
     if dtype.kind != "f":
         return values
     lr, momentum, keep, decay = values
-    return (  # the type tests first: the defaults 0 and 1 (ints) need no call
-        _scalar(lr, dtype) if type(lr) is float else lr,
-        _scalar(momentum, dtype) if type(momentum) is float else momentum,
-        _scalar(keep, dtype) if type(keep) is float else keep,
-        _scalar(decay, dtype) if type(decay) is float else decay,
+    return (  # only exact floats: an equal NumPy scalar or Tensor keeps its own precision
+        am.scalar_array(lr, dtype) if type(lr) is float else lr,
+        am.scalar_array(momentum, dtype) if type(momentum) is float else momentum,
+        am.scalar_array(keep, dtype) if type(keep) is float else keep,
+        am.scalar_array(decay, dtype) if type(decay) is float else decay,
     )
-
-
-# (value, dtype) -> read-only 0-d array; cleared when full (a scheduler may change lr every step).
-_SCALARS: dict[tuple[float, np.dtype[Any]], np.ndarray] = {}
-_SCALARS_SIZE = 64
-
-
-def _scalar(value: Any, dtype: np.dtype[Any]) -> Any:
-    """A Python float ``value`` as a cached read-only 0-d array of ``dtype`` (0 and 1 stay as they are).
-
-    Only exact floats come here: an equal NumPy scalar or Tensor must not find (or leave) a cast array.
-    """
-    if value == 0 or value == 1:
-        return value
-    key = (value, dtype)
-    array = _SCALARS.get(key)
-    if array is None:
-        if len(_SCALARS) >= _SCALARS_SIZE:
-            _SCALARS.clear()
-        array = _SCALARS[key] = np.array(value, dtype)
-        array.flags.writeable = False
-    return array
