@@ -19,6 +19,7 @@ effect asynchronously, and this way what it lands on is not counted.
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import os
 import re
@@ -44,6 +45,8 @@ def child(workload_id: str, system: str, steps: int) -> None:
     runner = builder(system)(workload, problem_for(workload))
     for _ in range(max(1, workload.warmup)):
         runner.step()
+    gc.collect()
+    gc.freeze()  # as the timed rounds do (benchmarks.timing.measure)
     _toggle("on")
     # Counted only inside itertools.starmap's C iterator (``--toggle-collect``): the steps themselves,
     # whenever callgrind's asynchronous switch took effect around them.
