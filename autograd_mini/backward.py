@@ -207,6 +207,7 @@ def run_backward(
             needed = _prune(toposort([node for _, node in heap]), targets)
             heap = [entry for entry in heap if id(entry[1]) in needed]
             heapify(heap)  # what is left of a heap need not be one
+        plain = raw and needed is None  # the common case: every edge wanted, gradients on arrays
         while heap:
             node = heappop(heap)[1]
             grad = node_grads.pop(node)
@@ -218,22 +219,22 @@ def run_backward(
                 retained = node.retain()
                 if retained is not None:
                     _accumulate(retained, grad, raw)
-            edges = node._next  # Node.next without the property call
-            mask: Sequence[Edge] = edges  # None for constants
-            if needed is not None:
-                if id(node) in targets:
-                    captured[id(node)] = grad
-                # Only edges that lead to one of the inputs asked for need a gradient.
-                mask = [e if e is not None and (id(e) in needed or id(e) in targets) else None for e in edges]
-            if engine._anomaly_enabled:
-                input_grads = _run_vjp_anomaly(node, grad, mask, raw)
-            elif raw:  # the same as _vjps, inlined: this loop runs once per node
+            edges: Sequence[Edge] = node._next  # Node.next without the property call; None for constants
+            if plain and not engine._anomaly_enabled:  # _vjps, inlined: this loop runs once per node
                 if node.stamp != engine._inplace_writes and node.needs_version_check():
                     check_saved(node)
-                input_grads = node.op.backward_arrays(node, grad, mask)
+                input_grads = node.op.backward_arrays(node, grad, edges)
             else:
-                input_grads = _vjps(node, grad, mask, raw)
-            for edge, input_grad in zip(mask, input_grads):  # zip stops at an op declaring fewer vjps
+                if needed is not None:
+                    if id(node) in targets:
+                        captured[id(node)] = grad
+                    # Only edges that lead to one of the inputs asked for need a gradient.
+                    edges = [e if e is not None and (id(e) in needed or id(e) in targets) else None for e in edges]
+                if engine._anomaly_enabled:
+                    input_grads = _run_vjp_anomaly(node, grad, edges, raw)
+                else:
+                    input_grads = _vjps(node, grad, edges, raw)
+            for edge, input_grad in zip(edges, input_grads):  # zip stops at an op declaring fewer vjps
                 if input_grad is None or edge is None:
                     continue
                 if type(edge) is Node:

@@ -237,10 +237,21 @@ def defop(
 
 
 def call(op: OpDef, *inputs: Any, **attrs: Any) -> Any:
-    """Apply a registered primitive to Tensors; given arrays (a vjp in a backward on arrays), just its forward."""
-    if not isinstance(inputs[0], Tensor):
-        return forward_arrays(op, inputs, attrs)
-    return apply(op, inputs, attrs or NO_ATTRS)
+    """Apply a registered primitive to Tensors; given arrays (a vjp in a backward on arrays), just its
+    NumPy forward, whose result is then always an ndarray, even 0-d (Tensors among the arrays are unwrapped)."""
+    first = inputs[0]
+    if isinstance(first, Tensor):
+        return apply(op, inputs, attrs or NO_ATTRS)
+    n = len(inputs)
+    # The common arities skip building an argument list (and ``**attrs`` when empty, as in ``apply``).
+    if n == 1 and type(first) is np.ndarray:
+        out = op.forward(first, **attrs) if attrs else op.forward(first)
+    elif n == 2 and type(first) is np.ndarray and type(inputs[1]) is np.ndarray:
+        out = op.forward(first, inputs[1], **attrs) if attrs else op.forward(first, inputs[1])
+    else:
+        arrays = [x if type(x) is np.ndarray else x.data if isinstance(x, Tensor) else np.asarray(x) for x in inputs]
+        out = op.forward(*arrays, **attrs)
+    return out if type(out) is np.ndarray else _result(op, out)
 
 
 def array_of(x: Any) -> np.ndarray:
@@ -253,20 +264,6 @@ def constant(array: np.ndarray, like: Any) -> Any:
     one (a backward on arrays), else a Tensor that records nothing."""
     array = np.asarray(array).astype(like.dtype, copy=False)
     return Tensor._make(array, None) if isinstance(like, Tensor) else array
-
-
-def forward_arrays(op: OpDef, inputs: Sequence[Any], attrs: dict[str, Any]) -> np.ndarray:
-    """The op's NumPy forward on arrays (Tensors among them are unwrapped); always an ndarray, even 0-d."""
-    n = len(inputs)
-    # The common arities skip building an argument list (and ``**attrs`` when empty, as in ``apply``).
-    if n == 1 and type(inputs[0]) is np.ndarray:
-        out = op.forward(inputs[0], **attrs) if attrs else op.forward(inputs[0])
-    elif n == 2 and type(inputs[0]) is np.ndarray and type(inputs[1]) is np.ndarray:
-        out = op.forward(inputs[0], inputs[1], **attrs) if attrs else op.forward(inputs[0], inputs[1])
-    else:
-        arrays = [x if type(x) is np.ndarray else x.data if isinstance(x, Tensor) else np.asarray(x) for x in inputs]
-        out = op.forward(*arrays, **attrs)
-    return out if type(out) is np.ndarray else _result(op, out)
 
 
 def _result(op: OpDef, out: Any) -> np.ndarray:
