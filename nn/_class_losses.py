@@ -106,13 +106,14 @@ def cross_entropy(
     ``label_smoothing`` in [0, 1] mixes the target with the uniform distribution.
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if weight is None and label_smoothing == 0.0 and reduction != "none" and input.ndim == 2:
+    # The common case first: there the checks of reduction and label_smoothing below would pass.
+    if weight is None and label_smoothing == 0.0 and (reduction == "mean" or reduction == "sum"):
         fused = _fused_cross_entropy(input, target, ignore_index, reduction)
         if fused is not None:
             return fused
+    check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.ndim < 1:
         raise ValueError(f"cross_entropy: Expected 1 or more dimensions (got {input.ndim})")
     class_dim = 0 if input.ndim == 1 else 1
@@ -137,14 +138,14 @@ def _fused_cross_entropy(input: Tensor, target: Any, ignore_index: int, reductio
     """The common case as one node (``am.softmax_cross_entropy``): (N, C) floating logits, N > 0, and
     (N,) class indices none of which is ignored.  None when that does not hold, and for any bad target,
     so that the general path reports it with its usual message."""
+    shape = input.shape
+    if len(shape) != 2 or shape[0] == 0 or input.data.dtype.kind != "f":
+        return None
     labels = target.data if isinstance(target, Tensor) else np.asarray(target)
-    n, n_classes = input.shape
     if (
-        n == 0
-        or input.data.dtype.kind != "f"
-        or labels.dtype.kind not in "iu"
-        or labels.shape != (n,)
-        or (0 <= ignore_index < n_classes and bool((labels == ignore_index).any()))
+        labels.dtype.kind not in "iu"
+        or labels.shape != shape[:1]
+        or (0 <= ignore_index < shape[1] and bool((labels == ignore_index).any()))
     ):
         return None
     try:

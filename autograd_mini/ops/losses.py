@@ -7,12 +7,18 @@ primitive only for numerical stability or measured speed"): the forward subtract
 as log_softmax does, and the vjp ``g * scale * (softmax(x) - onehot(labels))`` is written with
 primitives (exp of log_softmax), so ``create_graph`` gives differentiable gradients.
 
+The node holds each target's position in the flattened logits, ``row * C + label``
+(:func:`_flat_targets`): one NumPy call checks the labels, copies them (later in-place changes to
+the caller's target must not reach the node) and gives the index that the forward and the vjp use
+on a flat view, which costs a third of indexing with (rows, labels).
+
 ``nn.functional.cross_entropy`` uses it for the common case (2-D logits, class-index targets, no
 class weights, no ignored targets, no label smoothing, reduction 'mean' or 'sum').
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -20,13 +26,13 @@ import numpy as np
 from ..tensor import Tensor
 from .elementwise import exp
 from .reduce import LOG_SOFTMAX
-from .registry import array_of, call, constant, defop, shape_text
+from .registry import call, constant, defop, shape_text
 
 _REDUCTIONS = ("mean", "sum")
 
 
 def _softmax_cross_entropy_forward(
-    x: np.ndarray, *, labels: np.ndarray, reduction: str
+    x: np.ndarray, *, targets: np.ndarray, reduction: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per row ``logsumexp(x) - x[label]``, summed or averaged (0-d, in x's dtype); and softmax(x),
     kept for the vjp (one division here saves the vjp four NumPy calls)."""
@@ -34,27 +40,29 @@ def _softmax_cross_entropy_forward(
     if n == 0:  # PyTorch: the mean of no targets is nan, their sum 0 (and no NumPy warning)
         return np.full((), np.nan if reduction == "mean" else 0.0, dtype=x.dtype), np.empty_like(x)
     # The ufuncs' reduce methods: np.max / np.sum's Python-level dispatch adds microseconds on small arrays.
-    shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
+    # Row-major whatever x's layout, so that ravel() is a view here and on the kept softmax in the vjp.
+    shifted = np.subtract(x, np.maximum.reduce(x, axis=1, keepdims=True), order="C")
+    picked = shifted.ravel()[targets]
     softmax = np.exp(shifted)
     total = np.add.reduce(softmax, axis=1, keepdims=True)
-    losses = np.log(total[:, 0]) - shifted[np.arange(n), labels]
-    loss = np.add.reduce(losses)  # ndarray.mean() would go through Python-level NumPy code
+    loss = np.add.reduce(np.log(total.ravel()) - picked)  # ndarray.mean() would go through Python-level code
     softmax /= total
     return (loss / n if reduction == "mean" else loss), softmax
 
 
-def _softmax_cross_entropy_vjp(g: Any, out: Any, x: Any, *, labels: np.ndarray, reduction: str) -> Any:
+def _softmax_cross_entropy_vjp(g: Any, out: Any, x: Any, *, targets: np.ndarray, reduction: str) -> Any:
     """``g * scale * (softmax(x) - onehot(labels))`` with scale 1/N for 'mean'; differentiable in x and g."""
-    n = labels.shape[0]
-    scale = g / n if reduction == "mean" else g
     if type(x) is np.ndarray:
-        # A backward on arrays: ``out`` is the softmax the forward kept (OpDef.keeps), left intact for
-        # a second backward (retain_graph); the Tensor branch's function, equal up to rounding.
+        # A backward on arrays: ``out`` is the (row-major) softmax the forward kept (OpDef.keeps), left
+        # intact for a second backward (retain_graph); the Tensor branch's function, equal up to rounding.
+        # g is 0-d (an array or a NumPy scalar); as a NumPy scalar, g / N costs a fifth of a 0-d array's.
+        scale = g[()] / x.shape[0] if reduction == "mean" else g
         delta = out * scale
-        delta[np.arange(n), labels] -= scale
+        delta.ravel()[targets] -= scale  # a view: out, hence delta, is row-major
         return delta
     onehot = np.zeros(x.shape, dtype=bool)
-    onehot[np.arange(n), labels] = True
+    onehot.ravel()[targets] = True
+    scale = g / x.shape[0] if reduction == "mean" else g
     return (exp(call(LOG_SOFTMAX, x, axis=1)) - constant(onehot, x)) * scale
 
 
@@ -67,22 +75,36 @@ SOFTMAX_CROSS_ENTROPY = defop(
 )
 
 
-def _check(input: Tensor, labels: np.ndarray, reduction: str) -> None:
-    if input.ndim != 2:
-        raise ValueError(f"softmax_cross_entropy: expected 2-D logits (N, C), got {shape_text(input.shape)}")
+@lru_cache(maxsize=64)
+def _rows(n: int) -> np.ndarray:
+    """0, ..., n - 1, read-only: shared by the calls with batches of n rows (np.arange costs a NumPy call)."""
+    rows = np.arange(n)
+    rows.flags.writeable = False
+    return rows
+
+
+def _flat_targets(labels: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``row * C + label`` for each row of (N, C) ``shape``: a new array; an IndexError for a label outside [0, C)."""
+    try:
+        return np.ravel_multi_index((_rows(shape[0]), labels), shape)  # raises for any index out of range
+    except ValueError:  # some label outside [0, C) (every label when C == 0)
+        # Viewed as unsigned, a negative label is huge, so one comparison finds both kinds of bad label.
+        bad = labels[labels.astype(np.uint64) >= shape[1]]
+        raise IndexError(f"Target {int(bad[0])} is out of bounds.") from None
+
+
+def _check(shape: tuple[int, ...], labels: np.ndarray, reduction: str) -> None:
+    if len(shape) != 2:
+        raise ValueError(f"softmax_cross_entropy: expected 2-D logits (N, C), got {shape_text(shape)}")
     if labels.dtype.kind not in "iu":
         raise RuntimeError(f"softmax_cross_entropy: expected scalar type Long but found {labels.dtype}")
-    if labels.shape != input.shape[:1]:
+    if labels.shape != shape[:1]:
         raise RuntimeError(
-            f"softmax_cross_entropy: Expected target size {shape_text(input.shape[:1])}, "
-            f"got {shape_text(labels.shape)} (input size {shape_text(input.shape)})"
+            f"softmax_cross_entropy: Expected target size {shape_text(shape[:1])}, "
+            f"got {shape_text(labels.shape)} (input size {shape_text(shape)})"
         )
     if reduction not in _REDUCTIONS:
         raise ValueError(f"softmax_cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
-    # Viewed as unsigned, a negative label is huge, so one maximum finds both kinds of bad label.
-    unsigned = labels.astype(np.uint64, copy=False) if labels.dtype.kind == "i" else labels
-    if unsigned.size and np.maximum.reduce(unsigned) >= input.shape[1]:
-        raise IndexError(f"Target {int(labels[unsigned >= input.shape[1]][0])} is out of bounds.")
 
 
 def softmax_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -91,7 +113,7 @@ def softmax_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -
     Equal to ``-log_softmax(input, 1)[arange(N), target]`` reduced by ``reduction`` ('mean' or
     'sum'), recorded as one node.  This is the fast path behind ``nn.functional.cross_entropy``.
     """
-    labels = array_of(target) if isinstance(target, Tensor) else np.asarray(target)
-    _check(input, labels, reduction)
-    # A private copy: the node must not see later in-place changes to the caller's target.
-    return call(SOFTMAX_CROSS_ENTROPY, input, labels=labels.astype(np.int64), reduction=reduction)
+    labels = target if type(target) is np.ndarray else target.data if isinstance(target, Tensor) else np.asarray(target)
+    shape = input.shape
+    _check(shape, labels, reduction)
+    return call(SOFTMAX_CROSS_ENTROPY, input, targets=_flat_targets(labels, shape), reduction=reduction)
