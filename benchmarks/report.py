@@ -110,7 +110,9 @@ def render(results: list[WorkloadResult], meta: dict[str, Any], settings: dict[s
         f"- Timing: {settings['describe']}. Each system's median over samples (one sample = the mean of "
         "back-to-back calls lasting >= 5 ms, or one call), systems sampled round-robin in rotating order. "
         "The heap alive before the timed rounds (every system's imports, models and data) is frozen (`gc.freeze()`), "
-        "so the collector's full passes during a step scan what the steps allocate, not PyTorch's modules.",
+        "so the collector's full passes during a step scan what the steps allocate, not PyTorch's modules; "
+        "each sample ends with a full collection, timed, so that each system pays for freeing its own "
+        "garbage in reference cycles (micrograd's graphs) rather than the system sampled next.",
         f"- Cross-check before timing: every system's loss, gradients and updated parameters from the same initial "
         f"weights and data matched the floor's (rtol {RTOL:g}, atol {ATOL_SCALE:g} x the largest reference "
         "magnitude); a mismatch aborts the run.",

@@ -50,7 +50,10 @@ def measure(
     and before the rounds (about 0.25 s each once PyTorch is imported; the smoke mode skips them), then
     ``gc.freeze()`` for the rounds: without it, PyTorch's import alone (about 145,000 objects the collector
     tracks) made each full collection during an engine's step cost ~50 ms, W4 at N = 1e4 read 7.7x the floor
-    instead of 4.8x, and the result depended on which other systems the process had imported.
+    instead of 4.8x, and the result depended on which other systems the process had imported.  Each timed
+    sample also ends with a full collection, inside the timing: garbage in reference cycles (micrograd's
+    graph, every step) is freed by the collector only, and without it the next system sampled paid for
+    it (the engine read 1.9x micrograd's time on W3's scalar graph; 0.8x with each system paying its own).
     """
     inner: dict[str, int] = {}
     if collect:
@@ -81,6 +84,10 @@ def measure(
                 t0 = time.perf_counter()
                 for _ in range(n):
                     step()
+                if collect:
+                    # Garbage in reference cycles (micrograd's closures make some every step) waits for the
+                    # collector: free it now, inside the sample, so each system pays for its own, not the next one.
+                    gc.collect()
                 samples[name].append(1e3 * (time.perf_counter() - t0) / n)
     finally:
         if collect:

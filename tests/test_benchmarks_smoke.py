@@ -6,6 +6,9 @@ from __future__ import annotations
 import gc
 import importlib.util
 import shutil
+import time
+import weakref
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,6 +52,25 @@ def test_timed_rounds_run_on_a_frozen_heap_and_unfreeze_after() -> None:
     assert seen[0] == before
     assert all(frozen > 0 for frozen in seen[1:])
     assert gc.get_freeze_count() == before
+
+
+def test_each_sample_frees_its_own_cyclic_garbage() -> None:
+    """A step that leaves a reference cycle behind: the sample's closing collection frees it before the next
+    sample starts, so the next system sampled does not pay for it."""
+    previous: list[weakref.ref[Any]] = []
+    survived: list[bool] = []
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    def step() -> None:
+        survived.append(bool(previous) and previous[-1]() is not None)
+        time.sleep(0.006)  # longer than a sample's minimum, so that every sample is one call
+        previous.append(weakref.ref(Cycle()))
+
+    timing.measure({"cyclic": step}, repeat=4, warmup=1)
+    assert survived[2:] == [False] * 3  # the first timed call follows the warm-up's collection
 
 
 def test_memory_children_measure_peak_growth() -> None:
