@@ -172,8 +172,9 @@ def run_backward(
     """
     raw = not create_graph
     node_grads: dict[Node, Any] = {}
-    leaf_grads: dict[int, Any] = {}
-    leaves: dict[int, Tensor] = {}
+    # Keyed by the leaf itself: a Tensor hashes by identity (its == is elementwise, but distinct live
+    # objects never share a hash, so a lookup never calls it).
+    leaf_grads: dict[Tensor, Any] = {}
     # Nodes that hold a gradient and have yet to run, as (-seq, node): the heap pops the latest-made
     # first, which runs a node after every node that consumes its output (all were made after it), so
     # no pass over the graph to count consumers is needed, and nodes no gradient reaches never run.
@@ -181,9 +182,7 @@ def run_backward(
     for root, root_grad in zip(roots, root_grads):
         value = root_grad.data if raw else root_grad
         if root.grad_fn is None:
-            key = id(root)
-            leaves[key] = root
-            leaf_grads[key] = value if key not in leaf_grads else _plus(leaf_grads[key], value)
+            leaf_grads[root] = value if root not in leaf_grads else _plus(leaf_grads[root], value)
         elif root.grad_fn in node_grads:
             node_grads[root.grad_fn] = _plus(node_grads[root.grad_fn], value)
         else:
@@ -245,10 +244,8 @@ def run_backward(
                     else:
                         node_grads[edge] = _plus(pending, input_grad)
                 else:
-                    key = id(edge)
-                    leaves[key] = edge  # type: ignore[assignment]
-                    pending = leaf_grads.get(key)
-                    leaf_grads[key] = input_grad if pending is None else _plus(pending, input_grad)
+                    pending = leaf_grads.get(edge)  # type: ignore[arg-type]  # a leaf: not a Node, not None
+                    leaf_grads[edge] = input_grad if pending is None else _plus(pending, input_grad)  # type: ignore[index]
             if not retain_graph:  # node.release(), inlined
                 node._in0 = node._in1 = node._rest = node.out_data = None
                 if node.op.release_hook is not None:
@@ -256,25 +253,24 @@ def run_backward(
         # Drop the last iteration's references, so that only leaf_grads holds the leaves' arrays.
         grad = input_grad = pending = None
         input_grads = []
-        for key, leaf in leaves.items():
-            grad = leaf_grads.pop(key)
-            if leaf._hooks:
-                grad = _run_hooks(leaf._hooks, grad, raw)
-            # ``.grad`` may adopt the array (no copy; later backwards add into it in place) when no one
-            # else can see it: it owns writeable memory and CPython counts no reference to it but ``grad``
-            # and getrefcount's argument (not the caller's seed, a hook, a saved value or another leaf).
-            owned = (
-                raw
-                and _REFCOUNTS_EXACT
-                and not leaf._hooks
-                and grad.base is None
-                and grad.flags.writeable
-                and sys.getrefcount(grad) == 2
-            )
+        adopt = raw and _REFCOUNTS_EXACT
+        for leaf in list(leaf_grads):
+            grad = leaf_grads.pop(leaf)
+            hooks = leaf._hooks
+            if hooks:
+                grad = _run_hooks(hooks, grad, raw)
+                owned = False
+            else:
+                # ``.grad`` may adopt the array (no copy; later backwards add into it in place) when no one
+                # else can see it: it owns writeable memory and CPython counts no reference to it but ``grad``
+                # and getrefcount's argument (not the caller's seed, a saved value or another leaf).
+                owned = adopt and grad.base is None and grad.flags.writeable and sys.getrefcount(grad) == 2
             if inputs is not None:
-                captured[key] = grad
+                captured[id(leaf)] = grad
+                if id(leaf) not in targets:
+                    continue
             # A leaf that stopped requiring grad since the graph was built gets nothing (as PyTorch's AccumulateGrad).
-            if accumulate and (inputs is None or key in targets) and leaf._requires_grad:
+            if accumulate and leaf._requires_grad:
                 _accumulate(leaf, grad, raw, owned)
     finally:
         _restore_fp_errors(error_state)
