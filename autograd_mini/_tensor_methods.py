@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _tensor_operators, dtypes
+from .engine import NO_ATTRS, apply
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -19,14 +20,23 @@ if TYPE_CHECKING:
 # time, but only this mixin to a type checker) straight through to it.
 F: Any = None
 
+# The activations of every training step apply their primitive directly, as the arithmetic operators
+# do (see ``_tensor_operators``): the public function and ``call`` would add two Python calls.
+_EXP: Any = None
+_LOG: Any = None
+_TANH: Any = None
+_SIGMOID: Any = None
+_RELU: Any = None
+
 
 def bind(functional_module: Any) -> None:
     """Called once by the package ``__init__`` (for this module and ``_tensor_operators``)."""
-    global F
+    global F, _EXP, _LOG, _TANH, _SIGMOID, _RELU
     F = functional_module
     from ._convert import pair
     from .ops.registry import OPS
 
+    _EXP, _LOG, _TANH, _SIGMOID, _RELU = (OPS[name] for name in ("exp", "log", "tanh", "sigmoid", "relu"))
     _tensor_operators.bind(functional_module, pair, OPS)
 
 
@@ -38,13 +48,13 @@ class TensorMethods:
 
     # -------------------------------------------------------------------------- elementwise
     def exp(self) -> Tensor:
-        return F.exp(self)
+        return apply(_EXP, (self,), NO_ATTRS)  # type: ignore[arg-type]
 
     def expm1(self) -> Tensor:
         return F.expm1(self)
 
     def log(self) -> Tensor:
-        return F.log(self)
+        return apply(_LOG, (self,), NO_ATTRS)  # type: ignore[arg-type]
 
     def log1p(self) -> Tensor:
         return F.log1p(self)
@@ -62,13 +72,13 @@ class TensorMethods:
         return F.cos(self)
 
     def tanh(self) -> Tensor:
-        return F.tanh(self)
+        return apply(_TANH, (self,), NO_ATTRS)  # type: ignore[arg-type]
 
     def sigmoid(self) -> Tensor:
-        return F.sigmoid(self)
+        return apply(_SIGMOID, (self,), NO_ATTRS)  # type: ignore[arg-type]
 
     def relu(self) -> Tensor:
-        return F.relu(self)
+        return apply(_RELU, (self,), NO_ATTRS)  # type: ignore[arg-type]
 
     def erf(self) -> Tensor:
         return F.erf(self)

@@ -39,7 +39,7 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # tanh and sigmoid differentiate through their own "backward" primitives (as PyTorch's
 # tanh_backward): one node per vjp instead of three, measured on deep chains; the derivatives of
 # those primitives, for second order, are written with Tensor ops as usual.
-TANH = defop("tanh", np.tanh, lambda g, out, x: tanh_backward(g, out), uses_out=True, saves=())
+# The vjps call their backward primitives directly (the public functions below would add a call per node).
 TANH_BACKWARD = defop(
     "tanh_backward",
     lambda g, y: g * (scalar_array(1, y.dtype) - y * y),
@@ -47,7 +47,7 @@ TANH_BACKWARD = defop(
     lambda gg, out, g, y: gg * g * y * -2,
     error_builder=_broadcast_error,
 )
-SIGMOID = defop("sigmoid", _sigmoid_forward, lambda g, out, x: sigmoid_backward(g, out), uses_out=True, saves=())
+TANH = defop("tanh", np.tanh, lambda g, out, x: call(TANH_BACKWARD, g, out), uses_out=True, saves=())
 SIGMOID_BACKWARD = defop(
     "sigmoid_backward",
     lambda g, y: g * y * (scalar_array(1, y.dtype) - y),
@@ -55,6 +55,7 @@ SIGMOID_BACKWARD = defop(
     lambda gg, out, g, y: gg * g * (1 - y * 2),
     error_builder=_broadcast_error,
 )
+SIGMOID = defop("sigmoid", _sigmoid_forward, lambda g, out, x: call(SIGMOID_BACKWARD, g, out), uses_out=True, saves=())
 ERF = defop("erf", _erf_forward, lambda g, out, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)))
 SOFTPLUS = defop(
     "softplus",
@@ -79,15 +80,6 @@ def _relu_backward_forward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     return result
 
 
-# ReLU is a primitive (not where(x > 0, x, 0)) for measured speed: np.maximum and a mask product
-# run ~10x faster than np.where on activation-sized arrays.  relu'(0) = 0, and relu(NaN) = NaN.
-RELU = defop(
-    "relu",
-    lambda x: np.maximum(x, scalar_array(0, x.dtype)),
-    lambda g, out, x: relu_backward(g, out),
-    uses_out=True,
-    saves=(),
-)
 RELU_BACKWARD = defop(
     "relu_backward",
     _relu_backward_forward,
@@ -95,6 +87,15 @@ RELU_BACKWARD = defop(
     lambda gg, out, g, y: constant(np.zeros(y.shape), y),  # the mask is piecewise constant in y
     grad_fn_name="ThresholdBackwardBackward0",
     error_builder=_broadcast_error,
+)
+# ReLU is a primitive (not where(x > 0, x, 0)) for measured speed: np.maximum and a mask product
+# run ~10x faster than np.where on activation-sized arrays.  relu'(0) = 0, and relu(NaN) = NaN.
+RELU = defop(
+    "relu",
+    lambda x: np.maximum(x, scalar_array(0, x.dtype)),
+    lambda g, out, x: call(RELU_BACKWARD, g, out),
+    uses_out=True,
+    saves=(),
 )
 
 
