@@ -33,8 +33,9 @@ class ReLU(_Inplace):
     """max(x, 0)."""
 
     def forward(self, input: Tensor) -> Tensor:
-        # The out-of-place case calls the engine directly: F.relu would only dispatch on ``inplace``.
-        return F.relu(input, True) if self.inplace else am.relu(input)
+        # The out-of-place case calls the engine directly (Tensor.relu applies the primitive): F.relu
+        # would only dispatch on ``inplace``.
+        return F.relu(input, True) if self.inplace else input.relu()
 
 
 class SELU(_Inplace):

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._convert import pair
+from ..engine import NO_ATTRS, apply
 from ..tensor import Tensor
 from .reduce import SUM, _sum_forward
 from .registry import call, defop
@@ -151,7 +152,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x W^T + b: input (*, in_features), weight (out_features, in_features), bias (out_features,)."""
     ndim = input.data.ndim  # read once: Tensor.ndim is a property, and this runs for every layer call
     if ndim == 2 and weight.data.ndim == 2:  # the common case, checked by the primitive itself
-        return call(MATMUL, input, weight, ta=False, tb=True) if bias is None else call(LINEAR, input, weight, bias)
+        if bias is None:
+            return call(MATMUL, input, weight, ta=False, tb=True)
+        return apply(LINEAR, (input, weight, bias), NO_ATTRS)  # call()'s dispatch, skipped: these are Tensors
     if ndim == 0:
         raise RuntimeError("linear(): input must have at least 1 dimension, got a 0-d tensor")
     if weight.ndim != 2:
