@@ -46,6 +46,11 @@ def test_full_sum_and_mean(dtype: str) -> None:
     x = _leaf((5, 3), dtype)
     total, average = x.sum(), x.mean()
     assert total.dtype == x.dtype and average.dtype == x.dtype and total.shape == ()
+    # One node each, named as PyTorch names them.
+    assert total.grad_fn is not None and total.grad_fn.name() == "SumBackward0"
+    assert average.grad_fn is not None and average.grad_fn.name() == "MeanBackward0"
+    assert average.grad_fn.next == (x,)  # x is a leaf that requires grad: the edge leads to it
+    assert x.mean(dim=0, keepdim=True).grad_fn.name() == "MeanBackward0"
     np.testing.assert_allclose(total.data, x.data.sum(), rtol=1e-6)
     np.testing.assert_allclose(average.data, x.data.mean(), rtol=1e-6)
     (total + average).backward()
