@@ -51,7 +51,7 @@ def _sum_forward(x: np.ndarray, *, axis: Dims, keepdims: bool) -> np.ndarray:
 
 
 def _mean_forward(x: np.ndarray, *, axis: Dims, keepdims: bool, count: int) -> np.ndarray:
-    return np.add.reduce(x, axis=axis, keepdims=keepdims) / count  # type: ignore[call-overload]
+    return _sum_forward(x, axis=axis, keepdims=keepdims) / count
 
 
 def _logsumexp_forward(x: np.ndarray, *, axis: Dims, keepdims: bool) -> np.ndarray:
