@@ -99,22 +99,24 @@ def inplace_ufunc(
     except ValueError:
         inplace_check(tensor, name)  # a read-only or self-overlapping storage has its own message
         raise _mismatch(name, tensor.shape, np.shape(operand)) from None
-    except TypeError:
-        raise RuntimeError(
-            f"{name}: result type {_result_dtype(ufunc, data, operand)} can't be cast to the desired output type "
-            f"{data.dtype}"
-        ) from None
+    except TypeError as error:
+        raise _cast_error(name, ufunc, data, operand, error) from None
     bump_version(tensor)
     return tensor
 
 
-def _result_dtype(ufunc: Callable[..., Any], data: np.ndarray, operand: Any) -> np.dtype[Any]:
-    """The dtype ``ufunc(data, operand)`` produces (true division of integers gives floats, which
-    ``np.result_type`` of the operands does not say): the ufunc run on empty arrays of their dtypes,
-    a Python number passed as it is, since NumPy types those by value."""
+def _cast_error(name: str, ufunc: Callable[..., Any], data: np.ndarray, operand: Any, error: TypeError) -> RuntimeError:
+    """PyTorch's words for a result ``data`` cannot hold, naming the dtype ``ufunc(data, operand)`` produces
+    (true division of integers gives floats, which ``np.result_type`` of the operands does not say): the
+    ufunc run on empty arrays of their dtypes, a Python number passed as it is, since NumPy types those by
+    value.  An op with no loop for these dtypes at all (bool subtract) is reported in NumPy's words."""
     if not isinstance(operand, (bool, int, float, complex)):
         operand = np.asarray(operand).ravel()[:0]
-    return ufunc(data.ravel()[:0], operand).dtype
+    try:
+        produced = ufunc(data.ravel()[:0], operand).dtype
+    except TypeError:
+        return RuntimeError(f"{name}: {error}")
+    return RuntimeError(f"{name}: result type {produced} can't be cast to the desired output type {data.dtype}")
 
 
 def _write(tensor: Tensor, result: Tensor, name: str) -> None:
