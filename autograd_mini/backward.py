@@ -207,9 +207,18 @@ def run_backward(
             heap = [entry for entry in heap if id(entry[1]) in needed]
             heapify(heap)  # what is left of a heap need not be one
         plain = raw and needed is None  # the common case: every edge wanted, gradients on arrays
-        while heap:
-            node = heappop(heap)[1]
-            grad = node_grads.pop(node)
+        # A node that is the only one waiting (a chain: each node's output feeds one other) is next and
+        # is held here rather than in the map and the heap: most nodes of a training step's graph are.
+        next_node: Node | None = None
+        next_grad: Any = None
+        while True:
+            if next_node is not None:
+                node, grad, next_node = next_node, next_grad, None
+            elif heap:
+                node = heappop(heap)[1]
+                grad = node_grads.pop(node)
+            else:
+                break
             if node._in0 is None:  # released (Node.released, without the property call)
                 raise RuntimeError(FREED_MESSAGE)
             if node.pre_hooks:
@@ -237,6 +246,13 @@ def run_backward(
                 if input_grad is None or edge is None:
                     continue
                 if type(edge) is Node:
+                    if next_node is None and not heap:  # nothing else waits (the map is empty too)
+                        next_node, next_grad = edge, input_grad
+                        continue
+                    if next_node is not None:  # a second node waits: both go by the heap
+                        node_grads[next_node] = next_grad
+                        heappush(heap, (-next_node.seq, next_node))
+                        next_node = next_grad = None
                     pending = node_grads.get(edge)
                     if pending is None:
                         node_grads[edge] = input_grad
@@ -251,7 +267,7 @@ def run_backward(
                 if node.op.release_hook is not None:
                     node.op.release_hook(node)
         # Drop the last iteration's references, so that only leaf_grads holds the leaves' arrays.
-        grad = input_grad = pending = None
+        grad = input_grad = pending = next_grad = None
         input_grads = []
         adopt = raw and _REFCOUNTS_EXACT
         for leaf in list(leaf_grads):

@@ -65,6 +65,34 @@ def test_backward_runs_each_node_once_after_all_its_consumers() -> None:
         assert set(ran) == reachable  # every node a gradient reaches, and no other
 
 
+def test_chains_with_a_value_read_twice_or_by_two_consumers() -> None:
+    # A node whose only waiting successor is next skips the heap; a second successor (the same node read
+    # twice by ``h * h``, or two consumers joining again) sends both through it.  Gradients in float64.
+    x = am.tensor([0.3, -0.7, 1.1], dtype=am.float64, requires_grad=True)
+    h = x.tanh()
+    square = h * h  # both edges lead to h's node
+    joined = (square.exp() + square.sin()).tanh()  # a diamond over square
+    joined.sum().backward()
+    t = np.tanh(x.data)
+    s = t * t
+    ds = (1 - np.tanh(np.exp(s) + np.sin(s)) ** 2) * (np.exp(s) + np.cos(s))
+    np.testing.assert_allclose(x.grad.data, ds * 2 * t * (1 - t * t), rtol=1e-12)
+    for retain in (False, True):  # a chain alone, and retained for a second backward
+        chain = x
+        for _ in range(50):
+            chain = chain.tanh() * 1.5 + 0.1
+        grads = am.autograd.grad(chain.sum(), [x], retain_graph=retain)
+        expected = np.ones(3)
+        value = x.data
+        values = []
+        for _ in range(50):
+            values.append(np.tanh(value))
+            value = values[-1] * 1.5 + 0.1
+        for t_i in reversed(values):
+            expected = expected * 1.5 * (1 - t_i * t_i)
+        np.testing.assert_allclose(grads[0].data, expected, rtol=1e-12)
+
+
 def test_several_roots_with_inputs_give_the_gradients_of_their_sum() -> None:
     # Roots at different depths seed the heap together; with ``inputs`` it is filtered to the roots that
     # reach an input, and must still pop the latest-made node first.
