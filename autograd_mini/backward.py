@@ -221,10 +221,11 @@ def run_backward(
                 break
             if node._in0 is None:  # released (Node.released, without the property call)
                 raise RuntimeError(FREED_MESSAGE)
-            if node.pre_hooks:
-                grad = _run_hooks(node.pre_hooks, grad, raw)
-            if node.retain is not None:
-                retained = node.retain()
+            extra = node.extra  # hooks or a retained gradient (rare: one test for both)
+            if extra is not None:
+                if extra.pre_hooks:
+                    grad = _run_hooks(extra.pre_hooks, grad, raw)
+                retained = extra.retain() if extra.retain is not None else None
                 if retained is not None:
                     _accumulate(retained, grad, raw)
             edges: Sequence[Edge] = node._next  # Node.next without the property call; None for constants

@@ -72,6 +72,20 @@ def _set_grad_enabled(mode: bool) -> bool:
     return previous
 
 
+class NodeExtras:
+    """What few nodes carry: hooks, a retained gradient, anomaly mode's stack, the output's version counter."""
+
+    __slots__ = ("out_version", "pre_hooks", "retain", "stack")
+
+    def __init__(self) -> None:
+        self.pre_hooks: dict[int, Hook] | None = None
+        self.retain: weakref.ref[Tensor] | None = None
+        self.stack: list[str] | None = None
+        # The version counter of the output, when the vjp reads it (``uses_out``): linked by the output tensor
+        # when it first makes a counter (see Tensor._shared_version_box), since nothing can write to it before.
+        self.out_version: list[int] | None = None
+
+
 class Node:
     """One recorded primitive application: the ``grad_fn`` of the tensor it produced.
 
@@ -89,13 +103,10 @@ class Node:
         "_rest",
         "attrs",
         "op",
+        "extra",
         "out_data",
-        "out_version",
-        "pre_hooks",
-        "retain",
         "saved_versions",
         "seq",
-        "stack",
         "stamp",
     )
 
@@ -141,13 +152,7 @@ class Node:
             self._next = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
         self.attrs = attrs
         self.out_data = out_data
-        self.pre_hooks: dict[int, Hook] | None = None
-        self.retain: weakref.ref[Tensor] | None = None
-        # The version counter of the output, when the vjp reads it (``uses_out``): linked by the
-        # output tensor when it first makes a counter (see Tensor._shared_version_box), since
-        # nothing can write to it before.
-        self.out_version: list[int] | None = None
-        self.stack: list[str] | None = None
+        self.extra: NodeExtras | None = None
         self.stamp = _inplace_writes
         # Versions of the tensors whose values the vjp reads, to refuse them if modified in place,
         # packed into one int (an int is not an object the cyclic collector tracks; a tuple is).
@@ -166,6 +171,29 @@ class Node:
             self.saved_versions = (box[0] if box else 0) + ((other[0] if other else 0) << _VERSION_BITS)
         else:
             self.saved_versions = pack_versions(saved)
+
+    def extras(self) -> NodeExtras:
+        """The node's :class:`NodeExtras`, made on first use: a new node stores one None for all of them,
+        and backward tests one slot for hooks and retained gradients."""
+        if self.extra is None:
+            self.extra = NodeExtras()
+        return self.extra
+
+    @property
+    def pre_hooks(self) -> dict[int, Hook] | None:
+        return None if self.extra is None else self.extra.pre_hooks
+
+    @property
+    def retain(self) -> weakref.ref[Tensor] | None:
+        return None if self.extra is None else self.extra.retain
+
+    @property
+    def stack(self) -> list[str] | None:
+        return None if self.extra is None else self.extra.stack
+
+    @property
+    def out_version(self) -> list[int] | None:
+        return None if self.extra is None else self.extra.out_version
 
     def needs_version_check(self) -> bool:
         """True when an in-place write happened since this node was made and it saved something."""
@@ -265,4 +293,4 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
 
 def record_forward_stack(node: Node) -> None:
     """Anomaly mode: remember where in the user's code this node was created."""
-    node.stack = [line for line in traceback.format_stack() if "autograd_mini" not in line.split("\n")[0]]
+    node.extras().stack = [line for line in traceback.format_stack() if "autograd_mini" not in line.split("\n")[0]]

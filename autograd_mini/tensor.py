@@ -93,7 +93,7 @@ class Tensor(TensorOperators, TensorMethods):
             box = self._version_box = [0]
             node = self.grad_fn
             if node is not None and node.op.uses_out and node.out_data is self.data:
-                node.out_version = box
+                node.extras().out_version = box
         return self._version_box
 
     # ----------------------------------------------------------------------------- properties
@@ -260,16 +260,17 @@ class Tensor(TensorOperators, TensorMethods):
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
-            self.grad_fn.retain = weakref.ref(self)
+            self.grad_fn.extras().retain = weakref.ref(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            if self.grad_fn.pre_hooks is None:
-                self.grad_fn.pre_hooks = _HookDict()
-            hooks = self.grad_fn.pre_hooks
+            extras = self.grad_fn.extras()
+            if extras.pre_hooks is None:
+                extras.pre_hooks = _HookDict()
+            hooks = extras.pre_hooks
         else:
             if self._hooks is None:
                 self._hooks = _HookDict()
