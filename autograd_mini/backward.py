@@ -44,10 +44,25 @@ def _forward_stack_text(node: Node) -> str:
     return f"Traceback of forward call that caused the error ({node.name()}):\n{stack}"
 
 
-def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
-    """The node's input gradients: arrays when ``raw`` (a backward that builds no graph), else Tensors."""
+def _before_vjps(node: Node, grad: Any, raw: bool) -> Any:
+    """What may happen before a node's vjps run, in PyTorch's order: refuse a released node, run its hooks
+    (which may replace ``grad``, returned), fill a retained ``.grad``, refuse saved values modified in place."""
+    if node._in0 is None:  # released (Node.released, without the property call)
+        raise RuntimeError(FREED_MESSAGE)
+    extra = node.extra
+    if extra is not None:
+        if extra.pre_hooks:
+            grad = _run_hooks(extra.pre_hooks, grad, raw)
+        retained = extra.retain() if extra.retain is not None else None
+        if retained is not None:
+            _accumulate(retained, grad, raw)
     if node.needs_version_check():
         check_saved(node)
+    return grad
+
+
+def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
+    """The node's input gradients: arrays when ``raw`` (a backward that builds no graph), else Tensors."""
     return node.op.backward_arrays(node, grad, mask) if raw else node.op.backward(node, grad, mask)
 
 
@@ -219,19 +234,11 @@ def run_backward(
                 grad = node_grads.pop(node)
             else:
                 break
-            if node._in0 is None:  # released (Node.released, without the property call)
-                raise RuntimeError(FREED_MESSAGE)
-            extra = node.extra  # hooks or a retained gradient (rare: one test for both)
-            if extra is not None:
-                if extra.pre_hooks:
-                    grad = _run_hooks(extra.pre_hooks, grad, raw)
-                retained = extra.retain() if extra.retain is not None else None
-                if retained is not None:
-                    _accumulate(retained, grad, raw)
+            # Released, hooked, retaining its gradient, or made before some in-place write: rare, one test.
+            if node._in0 is None or node.extra is not None or node.stamp != engine._inplace_writes:
+                grad = _before_vjps(node, grad, raw)
             edges: Sequence[Edge] = node._next  # Node.next without the property call; None for constants
             if plain and not engine._anomaly_enabled:  # _vjps, inlined: this loop runs once per node
-                if node.stamp != engine._inplace_writes and node.needs_version_check():
-                    check_saved(node)
                 input_grads = node.op.backward_arrays(node, grad, edges)
             else:
                 if needed is not None:

@@ -86,3 +86,22 @@ def test_gradcheck_perturbation_leaves_inputs_unchanged() -> None:
     before = x.data.copy()
     am.gradcheck(lambda t: t.flip(0) * 3, (x,))
     np.testing.assert_array_equal(x.data, before)
+
+
+def test_an_op_whose_vjp_is_a_primitive_on_its_output(scratch_ops: list[str]) -> None:
+    # exp declared as PyTorch declares tanh: its vjp is a primitive applied to (g, out), here g * out
+    # (whose own vjps make second order work).  Both backwards (arrays, and a recorded graph) must agree.
+    times = _register(
+        scratch_ops, "times_out", np.multiply, lambda gg, out, g, y: gg * y, lambda gg, out, g, y: gg * g
+    )
+    my_exp = _register(scratch_ops, "my_exp", np.exp, output_vjp=times, saves=())
+    assert my_exp.uses_out and my_exp.output_vjp is times
+    (x,) = _inputs((4,))
+    model = lambda x: am.engine.apply(my_exp, (am.sin(x),), {}).sum()  # noqa: E731
+    assert am.gradcheck(model, (x,)) and am.gradgradcheck(model, (x,))
+    (on_arrays,) = am.autograd.grad(model(x), [x])
+    (recorded,) = am.autograd.grad(model(x), [x], create_graph=True)
+    np.testing.assert_allclose(on_arrays.data, np.exp(np.sin(x.data)) * np.cos(x.data), rtol=1e-14)
+    np.testing.assert_allclose(recorded.data, on_arrays.data, rtol=1e-14)
+    with pytest.raises(ValueError, match="output_vjp replaces the vjps"):
+        _register(scratch_ops, "both_ways", np.exp, lambda g, out, x: g * out, output_vjp=times)

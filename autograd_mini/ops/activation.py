@@ -39,7 +39,7 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # tanh and sigmoid differentiate through their own "backward" primitives (as PyTorch's
 # tanh_backward): one node per vjp instead of three, measured on deep chains; the derivatives of
 # those primitives, for second order, are written with Tensor ops as usual.
-# The vjps call their backward primitives directly (the public functions below would add a call per node).
+# Their vjps are declared as those primitives (``output_vjp``): a backward on arrays runs them without dispatch.
 TANH_BACKWARD = defop(
     "tanh_backward",
     lambda g, y: g * (scalar_array(1, y.dtype) - y * y),
@@ -47,7 +47,7 @@ TANH_BACKWARD = defop(
     lambda gg, out, g, y: gg * g * y * -2,
     error_builder=_broadcast_error,
 )
-TANH = defop("tanh", np.tanh, lambda g, out, x: call(TANH_BACKWARD, g, out), uses_out=True, saves=())
+TANH = defop("tanh", np.tanh, output_vjp=TANH_BACKWARD, saves=())
 SIGMOID_BACKWARD = defop(
     "sigmoid_backward",
     lambda g, y: g * y * (scalar_array(1, y.dtype) - y),
@@ -55,7 +55,7 @@ SIGMOID_BACKWARD = defop(
     lambda gg, out, g, y: gg * g * (1 - y * 2),
     error_builder=_broadcast_error,
 )
-SIGMOID = defop("sigmoid", _sigmoid_forward, lambda g, out, x: call(SIGMOID_BACKWARD, g, out), uses_out=True, saves=())
+SIGMOID = defop("sigmoid", _sigmoid_forward, output_vjp=SIGMOID_BACKWARD, saves=())
 ERF = defop("erf", _erf_forward, lambda g, out, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)))
 SOFTPLUS = defop(
     "softplus",
@@ -93,8 +93,7 @@ RELU_BACKWARD = defop(
 RELU = defop(
     "relu",
     lambda x: np.maximum(x, scalar_array(0, x.dtype)),
-    lambda g, out, x: call(RELU_BACKWARD, g, out),
-    uses_out=True,
+    output_vjp=RELU_BACKWARD,
     saves=(),
 )
 

@@ -50,6 +50,7 @@ class OpDef:
         "is_view",
         "keeps",
         "name",
+        "output_vjp",
         "release_hook",
         "saves",
         "uses_out",
@@ -70,6 +71,7 @@ class OpDef:
         is_view: bool = False,
         array_vjps: bool = True,
         keeps: bool = False,
+        output_vjp: OpDef | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -92,6 +94,9 @@ class OpDef:
         # computed anyway), reaches the vjps as ``out`` in a backward on arrays, and None when building a
         # graph, where they recompute it differentiably.  Not with ``uses_out``.
         self.keeps = keeps
+        # A unary op whose vjp is this primitive applied to (g, out), as PyTorch's ``tanh_backward(grad,
+        # result)``: a backward on arrays runs its NumPy forward directly (``vjps`` holds the same, recorded).
+        self.output_vjp = output_vjp
 
     def replay(self, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
         """Apply this op again to new inputs with the same attributes (gradcheck's op-by-op check)."""
@@ -124,7 +129,10 @@ class OpDef:
                 x = first.data
                 if mask[0] is None:
                     return [None]
-                result = vjps[0](grad, out, x, **attrs) if attrs else vjps[0](grad, out, x)
+                if self.output_vjp is not None:
+                    result = self.output_vjp.forward(grad, out)  # what call() would run, without its dispatch
+                else:
+                    result = vjps[0](grad, out, x, **attrs) if attrs else vjps[0](grad, out, x)
                 if type(result) is np.ndarray and result.dtype is x.dtype and result.shape == x.shape:
                     return [result]  # _fit's common case, inlined: one call fewer per unary node
                 return [_fit(self, 0, x, result)]
@@ -217,12 +225,20 @@ def defop(
     is_view: bool = False,
     array_vjps: bool | None = None,
     keeps: bool = False,
+    output_vjp: OpDef | None = None,
 ) -> OpDef:
     """Register primitive ``name``; an op with no vjp is recorded as non-differentiable.
 
     ``array_vjps=True`` declares that the vjps also work when handed ndarrays (see the module
     docstring); the default is True for the package's own ops and False for ops registered later.
+    ``output_vjp=P`` declares a unary op whose vjp is primitive ``P`` applied to ``(g, out)`` (PyTorch's
+    ``tanh_backward(grad, result)``), in place of ``vjps``; the op then uses its output.
     """
+    if output_vjp is not None:
+        if vjps or vjp_all is not None:
+            raise ValueError(f"op {name!r}: output_vjp replaces the vjps, so not both")
+        vjps = (lambda g, out, x: call(output_vjp, g, out),)
+        uses_out = True
     if name in OPS:
         raise ValueError(f"op {name!r} is already registered")
     if grad_fn_name is None:
@@ -231,7 +247,20 @@ def defop(
         array_vjps = _array_vjps_by_default
     if keeps and uses_out:
         raise ValueError(f"op {name!r}: a forward's kept array takes the place of its output, so not both")
-    op = OpDef(name, forward, vjps, vjp_all, uses_out, grad_fn_name, error_builder, saves, is_view, array_vjps, keeps)
+    op = OpDef(
+        name,
+        forward,
+        vjps,
+        vjp_all,
+        uses_out,
+        grad_fn_name,
+        error_builder,
+        saves,
+        is_view,
+        array_vjps,
+        keeps,
+        output_vjp,
+    )
     OPS[name] = op
     return op
 
