@@ -91,9 +91,7 @@ def test_gradcheck_perturbation_leaves_inputs_unchanged() -> None:
 def test_an_op_whose_vjp_is_a_primitive_on_its_output(scratch_ops: list[str]) -> None:
     # exp declared as PyTorch declares tanh: its vjp is a primitive applied to (g, out), here g * out
     # (whose own vjps make second order work).  Both backwards (arrays, and a recorded graph) must agree.
-    times = _register(
-        scratch_ops, "times_out", np.multiply, lambda gg, out, g, y: gg * y, lambda gg, out, g, y: gg * g
-    )
+    times = _register(scratch_ops, "times_out", np.multiply, lambda gg, out, g, y: gg * y, lambda gg, out, g, y: gg * g)
     my_exp = _register(scratch_ops, "my_exp", np.exp, output_vjp=times, saves=())
     assert my_exp.uses_out and my_exp.output_vjp is times
     (x,) = _inputs((4,))
