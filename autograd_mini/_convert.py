@@ -15,20 +15,24 @@ from .tensor import Tensor
 # numbers give equal arrays; zeros are keyed by sign, since -0.0 == 0.0).  Cleared when full.
 _SCALARS: dict[np.dtype[Any], dict[Any, Tensor]] = {}
 _SCALAR_CACHE_SIZE = 4096
+# The floating dtypes, for a membership test (cheaper than reading ``dtype.kind``).
+_FLOATING = frozenset(np.dtype(name) for name in ("float16", "float32", "float64", "longdouble"))
 
 
 def _scalar(value: bool | int | float, dtype: np.dtype[Any]) -> Tensor:
-    cache = _SCALARS.get(dtype)
-    if cache is None:
-        cache = _SCALARS[dtype] = {}
-    key = value if value else (value, math.copysign(1.0, value))
-    cached = cache.get(key)
-    if cached is None:
-        if len(cache) >= _SCALAR_CACHE_SIZE:
-            cache.clear()
-        array = np.asarray(value, dtype=dtype)
-        array.flags.writeable = False  # shared: nobody may write into a cached constant
-        cached = cache[key] = Tensor._make(array, None)
+    try:  # the hot path: two lookups (a miss is an exception, which costs nothing until raised)
+        return _SCALARS[dtype][value if value else (value, math.copysign(1.0, value))]
+    except KeyError:
+        return _new_scalar(value, dtype)
+
+
+def _new_scalar(value: bool | int | float, dtype: np.dtype[Any]) -> Tensor:
+    cache = _SCALARS.setdefault(dtype, {})
+    if len(cache) >= _SCALAR_CACHE_SIZE:
+        cache.clear()
+    array = np.asarray(value, dtype=dtype)
+    array.flags.writeable = False  # shared: nobody may write into a cached constant
+    cached = cache[value if value else (value, math.copysign(1.0, value))] = Tensor._make(array, None)
     return cached
 
 
@@ -64,14 +68,16 @@ def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
             return a, b
-        if (type(b) is float or type(b) is int) and a.data.dtype.kind == "f":  # ``x * 0.5``: the common mix
-            return a, _scalar(b, a.data.dtype)
+        if (type(b) is float or type(b) is int) and (dtype := a.data.dtype) in _FLOATING:  # ``x * 0.5``: the common mix
+            return a, _scalar(b, dtype)
         b = as_tensor(b, a)
         if a.data.dtype.kind != "f" and b.data.dtype.kind == "f" and b.data.ndim == 0 and b.grad_fn is None:
             a = Tensor._make(a.data.astype(b.data.dtype), None)  # int tensor * 0.5 is float, as in PyTorch
         return a, b
-    if (type(a) is float or type(a) is int) and isinstance(b, Tensor) and b.data.dtype.kind == "f":  # ``1 - x``
-        return _scalar(a, b.data.dtype), b
+    if (
+        (type(a) is float or type(a) is int) and isinstance(b, Tensor) and (dtype := b.data.dtype) in _FLOATING
+    ):  # ``1 - x``
+        return _scalar(a, dtype), b
     b = as_tensor(b)
     a = as_tensor(a, b)
     if b.data.dtype.kind != "f" and a.data.dtype.kind == "f" and a.data.ndim == 0:
