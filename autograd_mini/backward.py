@@ -235,7 +235,7 @@ def run_backward(
             else:
                 break
             # Released, hooked, retaining its gradient, or made before some in-place write: rare, one test.
-            if node._in0 is None or node.extra is not None or node.stamp != engine._inplace_writes:
+            if node._in0 is None or node.extra is not None or node.seq < engine._last_write:
                 grad = _before_vjps(node, grad, raw)
             edges: Sequence[Edge] = node._next  # Node.next without the property call; None for constants
             if plain and not engine._anomaly_enabled:  # _vjps, inlined: this loop runs once per node

@@ -45,10 +45,11 @@ NO_ATTRS: dict[str, Any] = {}
 # Whether inference mode was ever entered: until then no tensor can carry INFERENCE_VERSION, and
 # recording a node skips looking for one.
 _inference_used = False
-# How many in-place writes have happened in this process.  A node made when it had the value it
-# still has cannot have had a saved tensor modified since, so backward skips the version check.
-_inplace_writes = 0
-_node_sequence = itertools.count()  # Node.seq
+# One clock orders the making of nodes and in-place writes: ``Node.seq`` is its reading when the node was
+# made, ``_last_write`` its reading at the latest in-place write.  A node made after every write
+# (``seq > _last_write``) cannot have had a saved tensor modified since, so backward skips the version check.
+_clock = itertools.count()
+_last_write = -1
 
 # Anomaly mode records forward stacks and checks vjps for NaN; inference mode skips versioning.
 _anomaly_enabled = False
@@ -107,7 +108,6 @@ class Node:
         "out_data",
         "saved_versions",
         "seq",
-        "stamp",
     )
 
     def __init__(
@@ -120,7 +120,10 @@ class Node:
         self.op = op
         # Creation order: a node's inputs were all made before it, so backward may run nodes in
         # decreasing ``seq`` (each after every node that consumes its output) without counting consumers.
-        self.seq = next(_node_sequence)
+        self.seq = next(_clock)
+        self.attrs = attrs
+        self.out_data = out_data
+        self.extra: NodeExtras | None = None
         # The inputs in slots, not the tuple they came in: one object fewer per op for the cyclic
         # collector while the graph is built (``inputs`` rebuilds the tuple on request).  The edges are
         # taken now, as the inputs are: an input that requires grad leads to its ``grad_fn`` (or to itself,
@@ -150,10 +153,6 @@ class Node:
         else:
             self._in0, self._in1, self._rest = inputs[0], None, inputs
             self._next = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
-        self.attrs = attrs
-        self.out_data = out_data
-        self.extra: NodeExtras | None = None
-        self.stamp = _inplace_writes
         # Versions of the tensors whose values the vjp reads, to refuse them if modified in place,
         # packed into one int (an int is not an object the cyclic collector tracks; a tuple is).
         saves = op.saves
@@ -197,7 +196,7 @@ class Node:
 
     def needs_version_check(self) -> bool:
         """True when an in-place write happened since this node was made and it saved something."""
-        return self.stamp != _inplace_writes and (self.op.saves != () or self.out_version is not None)
+        return self.seq < _last_write and (self.op.saves != () or self.out_version is not None)
 
     def name(self) -> str:
         """PyTorch-style name such as ``MulBackward0``."""
@@ -242,13 +241,13 @@ class Node:
 
 
 def bump_version(tensor: Tensor) -> None:
-    """Count an in-place write to ``tensor`` (its version, and the clock of ``Node.stamp``); tensors
-    made in inference mode are not versioned."""
-    global _inplace_writes
+    """Count an in-place write to ``tensor`` (its version, and ``_last_write``, read against ``Node.seq``);
+    tensors made in inference mode are not versioned."""
+    global _last_write
     box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
     if box is not INFERENCE_VERSION:
         box[0] += 1
-        _inplace_writes += 1
+        _last_write = next(_clock)
 
 
 def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
