@@ -15,6 +15,7 @@ from ._tensor_operators import TensorOperators
 from ._tensor_repr import tensor_repr
 
 _hook_ids = itertools.count()
+_new_object = object.__new__  # looked up once: ``object.__new__`` in the hot path is a type attribute lookup
 
 
 class RemovableHandle:
@@ -77,7 +78,7 @@ class Tensor(TensorOperators, TensorMethods):
     @classmethod
     def _make(cls, data: np.ndarray, grad_fn: engine.Node | None) -> Tensor:
         """Wrap an op result without copying or converting (the hot path)."""
-        tensor = object.__new__(cls)
+        tensor = _new_object(cls)
         tensor.data = data
         tensor.grad = None
         tensor.grad_fn = grad_fn
