@@ -222,8 +222,9 @@ def run_backward(
             heap = [entry for entry in heap if id(entry[1]) in needed]
             heapify(heap)  # what is left of a heap need not be one
         plain = raw and needed is None  # the common case: every edge wanted, gradients on arrays
-        # A node that is the only one waiting (a chain: each node's output feeds one other) is next and
-        # is held here rather than in the map and the heap: most nodes of a training step's graph are.
+        # A node that will run next (made after every node waiting in the heap: in a chain, each node's
+        # output feeds one other) is held here rather than in the map and the heap: most nodes of a training
+        # step's graph are.
         next_node: Node | None = None
         next_grad: Any = None
         while True:
@@ -254,7 +255,8 @@ def run_backward(
                 if input_grad is None or edge is None:
                     continue
                 if type(edge) is Node:
-                    if next_node is None and not heap:  # nothing else waits (the map is empty too)
+                    # Made after every node in the heap (so not among them, and next to run): held here.
+                    if next_node is None and (not heap or edge.seq > -heap[0][0]):
                         next_node, next_grad = edge, input_grad
                         continue
                     if next_node is not None:  # a second node waits: both go by the heap
