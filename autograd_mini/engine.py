@@ -255,13 +255,14 @@ def apply(op: OpDef, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tenso
     try:
         # The common arities skip building an argument list, and ``**attrs`` is passed only when there
         # are some: unpacking even an empty dict costs about as much as a call.
+        arity = len(inputs)
         if attrs:
             out = op.forward(*[t.data for t in inputs], **attrs)
-        elif len(inputs) == 1:
-            out = op.forward(inputs[0].data)
-        elif len(inputs) == 2:
+        elif arity == 2:
             out = op.forward(inputs[0].data, inputs[1].data)
-        elif len(inputs) == 3:
+        elif arity == 1:
+            out = op.forward(inputs[0].data)
+        elif arity == 3:
             out = op.forward(inputs[0].data, inputs[1].data, inputs[2].data)
         else:
             out = op.forward(*[t.data for t in inputs])
