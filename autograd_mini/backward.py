@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import engine
+from ._fp_errors import ignore_fp_errors, restore_fp_errors
 from ._saved import FREED_MESSAGE, check_saved
 from .engine import Edge, Node
 from .graph_order import toposort
@@ -91,37 +92,6 @@ def _run_vjp_anomaly(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> 
 # From 3.14 the interpreter skips some increments and the counts can read low: never trust them there,
 # nor in a free-threaded build.
 _REFCOUNTS_EXACT = sys.version_info < (3, 14) and getattr(sys, "_is_gil_enabled", lambda: True)()
-
-
-# NumPy >= 2 keeps its floating-point error state in a context variable (private names, looked up
-# defensively): setting it directly costs a fifth of entering ``np.errstate``, once per backward.
-_ufunc_config: Any = getattr(getattr(np, "_core", None), "_ufunc_config", None)
-_extobj_contextvar: Any = getattr(_ufunc_config, "_extobj_contextvar", None)
-_make_extobj: Any = getattr(_ufunc_config, "_make_extobj", None)
-
-
-# The last caller's state and the one made from it (the same, ignoring those three errors): a training
-# loop's backwards all start from the same state, so it is made once rather than per backward.
-_derived_extobj: list[Any] = [None, None]
-
-
-def _ignore_fp_errors() -> Any:
-    """Ignore division by zero, invalid operations and overflow until :func:`_restore_fp_errors`."""
-    if _extobj_contextvar is not None and _make_extobj is not None:
-        current = _extobj_contextvar.get()
-        if current is not _derived_extobj[0]:  # made from the current state: its other settings carry over
-            _derived_extobj[:] = current, _make_extobj(divide="ignore", invalid="ignore", over="ignore")
-        return _extobj_contextvar.set(_derived_extobj[1])
-    state = np.errstate(divide="ignore", invalid="ignore", over="ignore")  # other NumPy versions
-    state.__enter__()
-    return state
-
-
-def _restore_fp_errors(token: Any) -> None:
-    if isinstance(token, np.errstate):
-        token.__exit__(None, None, None)
-    else:
-        _extobj_contextvar.reset(token)
 
 
 def _plus(pending: Any, extra: Any) -> Any:
@@ -214,7 +184,7 @@ def run_backward(
     engine._grad_enabled = bool(create_graph)
     # Derivatives at singular points (sqrt at 0, std of constant data) are inf or NaN by IEEE rules,
     # as in PyTorch, without NumPy's warnings; anomaly mode reports NaN gradients when asked.
-    error_state = _ignore_fp_errors()
+    error_state = ignore_fp_errors()
     try:
         if inputs is not None:
             targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
@@ -299,7 +269,7 @@ def run_backward(
             if accumulate and leaf._requires_grad:
                 _accumulate(leaf, grad, raw, owned)
     finally:
-        _restore_fp_errors(error_state)
+        restore_fp_errors(error_state)
         engine._grad_enabled = previous_mode
         if collector_was_enabled:
             gc.enable()
