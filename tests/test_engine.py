@@ -306,7 +306,7 @@ def test_custom_function_gradient_is_copied_into_grad() -> None:
 
 def test_backward_without_trusted_reference_counts_gives_the_same_gradients(monkeypatch: pytest.MonkeyPatch) -> None:
     """From Python 3.14 (or without the GIL) backward never writes in place nor adopts arrays: same results."""
-    backward_module = importlib.import_module("autograd_mini._fp_errors")
+    backward_module = importlib.import_module("autograd_mini.backward")
 
     def gradients() -> list[np.ndarray]:
         x = am.tensor([0.5, -1.0, 2.0], requires_grad=True)
@@ -346,11 +346,11 @@ def test_backward_silences_fp_errors_only_while_it_runs() -> None:
     # state is back afterwards, also when backward fails, and nested backwards (from a hook) work.
     import importlib
 
-    backward_module = importlib.import_module("autograd_mini._fp_errors")
+    fp_errors = importlib.import_module("autograd_mini._fp_errors")
     for silencer in ("context variable", "errstate"):
-        saved = backward_module._extobj_contextvar
+        saved = fp_errors._extobj_contextvar
         if silencer == "errstate":
-            backward_module._extobj_contextvar = None  # the fallback for other NumPy versions
+            fp_errors._extobj_contextvar = None  # the fallback for other NumPy versions
         try:
             with np.errstate(divide="raise", invalid="raise", over="raise", under="ignore"):
                 x = am.tensor([0.0, 4.0], requires_grad=True)
@@ -375,4 +375,4 @@ def test_backward_silences_fp_errors_only_while_it_runs() -> None:
                     loss.backward()
                 assert np.geterr() == {"divide": "raise", "over": "raise", "under": "ignore", "invalid": "raise"}
         finally:
-            backward_module._extobj_contextvar = saved
+            fp_errors._extobj_contextvar = saved
