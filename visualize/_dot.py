@@ -32,9 +32,8 @@ class _Builder:
         self.boxes, self.cut_reason = placement.boxes, placement.cut_reason
         self.kinds: set[str] = set()
         self.clusters: dict[str, graphviz.Digraph] = {}
-        self.drawn = 0
         self.attr_cache: dict[tuple[Any, ...], str] = {}
-        self.edges = 0
+        self.drawn = self.edges = 0
         self.split: dict[int, list[str]] = {}  # leaves drawn once per user
         self.view = GraphView(
             name="autograd_graph",
@@ -52,7 +51,7 @@ class _Builder:
         chain = [path]
         while (up := parent(chain[-1])) is not None:
             chain.append(up)
-        for p in chain:
+        for p in chain:  # the module's cluster and those of its ancestors
             if p not in self.clusters:
                 title = self.r.classes.get(p, "model") if p == "" else f"{p}: {self.r.classes.get(p, '?')}"
                 self.clusters[p] = graphviz.Digraph(
@@ -110,8 +109,7 @@ class _Builder:
             title = f"#{r.order[i]} {title}"
         lines = [st.bold(st.esc(title))]
         attrs = [] if "ctx" in node.attrs else [f"{k}={st.fmt_attr(v)}" for k, v in node.attrs.items()]
-        for start in range(0, len(attrs), 2):
-            lines.append(st.esc(", ".join(attrs[start : start + 2])))
+        lines += [st.esc(", ".join(attrs[start : start + 2])) for start in range(0, len(attrs), 2)]  # two a line
         if not o.show_intermediates:
             shape, dtype, _ = self.output_facts(i)
             name = f"{r.node_names[i]}: " if r.node_names[i] else ""
@@ -297,7 +295,6 @@ def _darken(colour: str, factor: float = 0.72) -> str:
 def build(resolved: Resolved, options: Options) -> GraphView:
     """The GraphView for ``resolved`` drawn with ``options``; ``info['seconds']`` is the time spent here."""
     start = time.perf_counter()
-    builder = _Builder(resolved, options)
-    view = builder.emit()
+    view = _Builder(resolved, options).emit()
     view.info["seconds"] = time.perf_counter() - start
     return view

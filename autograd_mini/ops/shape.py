@@ -6,6 +6,7 @@ permutation, flip again, slice the pieces out of a concatenation or the padding 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -268,12 +269,8 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
                 f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size at "
                 f"dimension {d}), but got split_sizes={sizes}"
             )
-    pieces = []
-    start = 0
-    for size in sizes:
-        pieces.append(input[(slice(None),) * d + (slice(start, start + size),)])
-        start += size
-    return tuple(pieces)
+    starts = itertools.accumulate(sizes, initial=0)
+    return tuple(input[(slice(None),) * d + (slice(start, start + size),)] for start, size in zip(starts, sizes))
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
