@@ -19,6 +19,7 @@ register with :func:`defop` after the package has loaded, unless they opt in wit
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,65 +39,37 @@ def shape_text(shape: Sequence[int]) -> str:
     return "[" + ", ".join(str(int(n)) for n in shape) + "]"
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class OpDef:
-    """A registered primitive: forward on arrays, vjps on Tensors, and its error wording."""
+    """A registered primitive: forward on arrays, vjps on Tensors, and its error wording (made by :func:`defop`)."""
 
-    __slots__ = (
-        "array_vjps",
-        "differentiable",
-        "error_builder",
-        "forward",
-        "grad_fn_name",
-        "is_view",
-        "keeps",
-        "name",
-        "output_vjp",
-        "release_hook",
-        "saves",
-        "uses_out",
-        "vjp_all",
-        "vjps",
-    )
+    name: str
+    forward: Callable[..., Any]
+    vjps: tuple[Vjp, ...]
+    vjp_all: Callable[..., Sequence[Tensor | None]] | None
+    uses_out: bool
+    grad_fn_name: str
+    error_builder: ErrorBuilder | None
+    # Indices of the inputs whose values the vjps read (None: all of them).  Only these are
+    # version-checked, so in-place changes to inputs that are not read stay allowed.
+    saves: tuple[int, ...] | None = None
+    # A view's result may share memory with input 0, and then shares its version counter.
+    is_view: bool = False
+    # The vjps also accept ndarrays (see the module docstring); False hands them Tensors always.
+    array_vjps: bool = True
+    # The forward returns (result, kept): ``kept``, an array private to the node (a softmax the loss
+    # computed anyway), reaches the vjps as ``out`` in a backward on arrays, and None when building a
+    # graph, where they recompute it differentiably.  Not with ``uses_out``.
+    keeps: bool = False
+    # A unary op whose vjp is this primitive applied to (g, out), as PyTorch's ``tanh_backward(grad,
+    # result)``: a backward on arrays runs its NumPy forward directly (``vjps`` holds the same, recorded).
+    output_vjp: OpDef | None = None
+    differentiable: bool = field(init=False)
+    # Called when backward frees a node of this op (custom Functions drop their ctx's tensors).
+    release_hook: Callable[[Node], None] | None = field(default=None, init=False)
 
-    def __init__(
-        self,
-        name: str,
-        forward: Callable[..., Any],
-        vjps: tuple[Vjp, ...],
-        vjp_all: Callable[..., Sequence[Tensor | None]] | None,
-        uses_out: bool,
-        grad_fn_name: str,
-        error_builder: ErrorBuilder | None,
-        saves: tuple[int, ...] | None = None,
-        is_view: bool = False,
-        array_vjps: bool = True,
-        keeps: bool = False,
-        output_vjp: OpDef | None = None,
-    ) -> None:
-        self.name = name
-        self.forward = forward
-        self.vjps = vjps
-        self.vjp_all = vjp_all
-        self.uses_out = uses_out
-        self.differentiable = bool(vjps) or vjp_all is not None
-        self.grad_fn_name = grad_fn_name
-        self.error_builder = error_builder
-        # Indices of the inputs whose values the vjps read (None: all of them).  Only these are
-        # version-checked, so in-place changes to inputs that are not read stay allowed.
-        self.saves = saves
-        # A view's result may share memory with input 0, and then shares its version counter.
-        self.is_view = is_view
-        # Called when backward frees a node of this op (custom Functions drop their ctx's tensors).
-        self.release_hook: Callable[[Node], None] | None = None
-        # The vjps also accept ndarrays (see the module docstring); False hands them Tensors always.
-        self.array_vjps = array_vjps
-        # The forward returns (result, kept): ``kept``, an array private to the node (a softmax the loss
-        # computed anyway), reaches the vjps as ``out`` in a backward on arrays, and None when building a
-        # graph, where they recompute it differentiably.  Not with ``uses_out``.
-        self.keeps = keeps
-        # A unary op whose vjp is this primitive applied to (g, out), as PyTorch's ``tanh_backward(grad,
-        # result)``: a backward on arrays runs its NumPy forward directly (``vjps`` holds the same, recorded).
-        self.output_vjp = output_vjp
+    def __post_init__(self) -> None:
+        self.differentiable = bool(self.vjps) or self.vjp_all is not None
 
     def replay(self, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
         """Apply this op again to new inputs with the same attributes (gradcheck's op-by-op check)."""
