@@ -212,7 +212,7 @@ class Function:
         packed, layout = _pack(outputs, differentiable)
         template = [None if isinstance(a, Tensor) else a for a in args]
         attrs = {"ctx": ctx, "layout": layout, "tensor_positions": positions, "n_args": len(args), "args": template}
-        node = engine.Node(cls._op_for_class(), tensors, attrs, None)
+        node = engine.Node.make(cls._op_for_class(), tensors, attrs, None)
         if engine._anomaly_enabled:
             engine.record_forward_stack(node)
         ctx._node = weakref.ref(node)

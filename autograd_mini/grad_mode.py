@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from . import engine
+from . import node as nodes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,7 +103,7 @@ class inference_mode(_GradMode):
         super().__enter__()
         self._previous_inference.append(engine._inference_mode)
         engine._inference_mode = True
-        engine._inference_used = True
+        nodes._inference_used = True
 
     def __exit__(self, *exc: object) -> None:
         engine._inference_mode = self._previous_inference.pop()

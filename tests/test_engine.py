@@ -376,3 +376,14 @@ def test_backward_silences_fp_errors_only_while_it_runs() -> None:
                 assert np.geterr() == {"divide": "raise", "over": "raise", "under": "ignore", "invalid": "raise"}
         finally:
             fp_errors._extobj_contextvar = saved
+
+
+def test_a_recorded_result_is_set_up_as_tensor_make_sets_one_up() -> None:
+    # apply writes Tensor._make's body out for recorded results: every slot must come out the same.
+    x = am.tensor([1.0, -2.0], requires_grad=True)
+    recorded = x * 3.0
+    made = am.Tensor._make(recorded.data, recorded.grad_fn)
+    slots = [name for cls in type(made).__mro__ for name in getattr(cls, "__slots__", ()) if name != "__weakref__"]
+    assert {"data", "grad", "grad_fn", "_requires_grad", "_version_box", "_hooks"} <= set(slots)
+    for name in slots:
+        assert getattr(recorded, name) is getattr(made, name), name
