@@ -723,7 +723,7 @@ SPECS: list[OpSpec] = [
         ("nonzero", "positive"),
     ),
     # ---------------------------------------------------------------- reductions
-    OpSpec("sum", am.sum, np.sum, ((2, 3, 2),), primitives=("sum",), torch=T("sum")),
+    OpSpec("sum", am.sum, np.sum, ((2, 3, 2),), primitives=("sum_all",), torch=T("sum")),
     OpSpec(
         "sum[dim]",
         am.sum,
@@ -742,7 +742,7 @@ SPECS: list[OpSpec] = [
         primitives=("sum",),
         torch=T("sum"),
     ),
-    OpSpec("mean", am.mean, np.mean, ((2, 3, 2),), primitives=("mean",), torch=T("mean")),
+    OpSpec("mean", am.mean, np.mean, ((2, 3, 2),), primitives=("mean_all",), torch=T("mean")),
     OpSpec(
         "mean[dim_keepdim]",
         am.mean,

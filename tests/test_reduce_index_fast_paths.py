@@ -50,7 +50,9 @@ def test_full_sum_and_mean(dtype: str) -> None:
     assert total.grad_fn is not None and total.grad_fn.name() == "SumBackward0"
     assert average.grad_fn is not None and average.grad_fn.name() == "MeanBackward0"
     assert average.grad_fn.next == (x,)  # x is a leaf that requires grad: the edge leads to it
-    assert x.mean(dim=0, keepdim=True).grad_fn.name() == "MeanBackward0"
+    # Over dims, PyTorch's other overloads (``x.mean(0)`` records MeanBackward1 in torch too).
+    assert x.mean(dim=0, keepdim=True).grad_fn.name() == "MeanBackward1"
+    assert x.sum(dim=0).grad_fn.name() == "SumBackward1" and x.sum(keepdim=True).grad_fn.name() == "SumBackward1"
     np.testing.assert_allclose(total.data, x.data.sum(), rtol=1e-6)
     np.testing.assert_allclose(average.data, x.data.mean(), rtol=1e-6)
     (total + average).backward()

@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import NO_ATTRS, apply
 from ..tensor import Tensor
 from ._dims import Dims, expand_back, normalize_dims, resolve_keepdim
-from .broadcast import broadcast_to
+from .broadcast import broadcast_to, expand_to
 from .elementwise import exp
 from .extrema import amax, amin
 from .registry import array_of, call, defop
@@ -81,18 +82,36 @@ def _norm2_vjp(g: Tensor, out: Tensor, x: Tensor, *, axis: Dims, keepdims: bool)
 
 
 # ------------------------------------------------------------------- the derivative table
+# Reductions over every element are primitives of their own, as in PyTorch (SumBackward0 and MeanBackward0;
+# over dims, SumBackward1 and MeanBackward1): no attributes, so the dispatch takes its fast paths.  mean is a
+# primitive (not sum / count) for measured speed: one node instead of two.
+SUM_ALL = defop(
+    "sum_all",
+    lambda x: np.add.reduce(x, axis=None),
+    lambda g, out, x: expand_to(g, x.shape),
+    saves=(),
+    grad_fn_name="SumBackward0",
+)
+MEAN_ALL = defop(
+    "mean_all",
+    lambda x: np.add.reduce(x, axis=None) / x.size,
+    lambda g, out, x: expand_to(g, x.shape) / array_of(x).size,
+    saves=(),
+    grad_fn_name="MeanBackward0",
+)
 SUM = defop(
     "sum",
     _sum_forward,
     lambda g, out, x, *, axis, keepdims: expand_back(g, x, axis, keepdims),
     saves=(),
+    grad_fn_name="SumBackward1",
 )
-# mean is a primitive (not sum / count) for measured speed: one node instead of two, as PyTorch's MeanBackward0.
 MEAN = defop(
     "mean",
     _mean_forward,
     lambda g, out, x, *, axis, keepdims, count: expand_back(g, x, axis, keepdims) / count,
     saves=(),
+    grad_fn_name="MeanBackward1",
 )
 PROD = defop(
     "prod",
@@ -134,6 +153,8 @@ def sum(
     x = input if dtype is None else input.to(dtype)
     if x.data.dtype.kind == "b":
         x = x.to(np.int64)
+    if dim is None and axis is None and not keepdim and not keepdims:
+        return apply(SUM_ALL, (x,), NO_ATTRS)
     axis_ = normalize_dims(x, dim, axis, "sum")
     return call(SUM, x, axis=axis_, keepdims=resolve_keepdim(keepdim, keepdims))
 
@@ -153,6 +174,8 @@ def mean(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {input.dtype}"
         )
+    if dim is None and axis is None and not keepdim and not keepdims:
+        return apply(MEAN_ALL, (input,), NO_ATTRS)
     axis_ = normalize_dims(input, dim, axis, "mean")
     return call(MEAN, input, axis=axis_, keepdims=resolve_keepdim(keepdim, keepdims), count=_count(input, axis_))
 
