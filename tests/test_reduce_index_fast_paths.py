@@ -65,3 +65,13 @@ def test_integer_and_bool_reductions_keep_pytorch_dtypes() -> None:
     assert am.tensor([1, 2], dtype=am.int32).sum().item() == 3
     with pytest.raises(RuntimeError, match="mean\\(\\): could not infer output dtype"):
         am.tensor([1, 2]).mean()
+
+
+def test_a_full_reduction_takes_its_gradient_as_a_numpy_scalar() -> None:
+    # Products of 0-d gradients come back from NumPy as scalars (np.float32), not 0-d arrays: sum_all and
+    # mean_all broadcast them back to the input's shape like arrays.
+    x = _leaf((4, 3), "float32")
+    loss = (x.sum() * 3.0) * 2.0 + x.mean() * 0.5 * 4.0
+    loss.backward()
+    assert x.grad is not None and x.grad.shape == (4, 3) and x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, np.full((4, 3), 6.0 + 2.0 / 12), rtol=1e-6)

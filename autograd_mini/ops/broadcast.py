@@ -77,6 +77,8 @@ def expand_to(x: Any, shape: tuple[int, ...]) -> Any:
         return x
     if type(x) is np.ndarray:
         return _broadcast_to_forward(x, shape=shape)
+    if isinstance(x, np.generic):  # a 0-d gradient as the NumPy scalar a ufunc on 0-d arrays returns
+        return _broadcast_to_forward(np.asarray(x), shape=shape)
     return call(BROADCAST_TO, x, shape=shape)
 
 
