@@ -95,9 +95,10 @@ class OpDef:
         attrs = node.attrs
         out = node.out_data
         vjps = self.vjps
+        rest = node._rest  # all the inputs, for three or more
         # The common arities unrolled (this runs once per node of every training step); ``**attrs`` only
         # when there are some, as unpacking even an empty dict costs about as much as a call.
-        if node._rest is None and vjps and (second is None or not attrs):
+        if rest is None and vjps and (second is None or not attrs):
             if second is None:
                 x = first.data
                 if mask[0] is None:
@@ -114,7 +115,7 @@ class OpDef:
                 None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y)),
                 None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y)),
             ]
-        inputs = node.inputs
+        inputs = rest if rest is not None else node.inputs
         assert inputs is not None
         if len(inputs) == 3 and len(vjps) == 3 and not attrs:  # linear: x @ W^T + b
             x, y, z = inputs[0].data, inputs[1].data, inputs[2].data
