@@ -65,7 +65,7 @@ def _before_vjps(node: Node, grad: Any, raw: bool) -> Any:
 
 def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
     """The node's input gradients: arrays when ``raw`` (a backward that builds no graph), else Tensors."""
-    return node.op.backward_arrays(node, grad, mask) if raw else node.op.backward(node, grad, mask)
+    return node.op.array_backward(node, grad, mask) if raw else node.op.backward(node, grad, mask)
 
 
 def _run_vjp_anomaly(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
@@ -211,7 +211,7 @@ def run_backward(
                 grad = _before_vjps(node, grad, raw)
             edges: Sequence[Edge] = node._next  # Node.next without the property call; None for constants
             if plain and not engine._anomaly_enabled:  # _vjps, inlined: this loop runs once per node
-                input_grads = node.op.backward_arrays(node, grad, edges)
+                input_grads = node.op.array_backward(node, grad, edges)
             else:
                 if needed is not None:
                     if id(node) in targets:

@@ -103,10 +103,10 @@ class _FunctionOp(OpDef):
             f"{function.__name__}Backward",
             None,
             saves=(),  # the ctx checks the versions of what it saved
+            array_vjps=False,  # the user's backward is written for Tensors
         )
         self.function = function
         self.release_hook = _release_ctx
-        self.array_vjps = False  # the user's backward is written for Tensors
 
     def backward(self, node: engine.Node, grad: Tensor, mask: Sequence[Any]) -> list[Tensor | None]:
         ctx: FunctionCtx = node.attrs["ctx"]

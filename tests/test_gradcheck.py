@@ -103,3 +103,41 @@ def test_an_op_whose_vjp_is_a_primitive_on_its_output(scratch_ops: list[str]) ->
     np.testing.assert_allclose(recorded.data, on_arrays.data, rtol=1e-14)
     with pytest.raises(ValueError, match="output_vjp replaces the vjps"):
         _register(scratch_ops, "both_ways", np.exp, lambda g, out, x: g * out, output_vjp=times)
+
+
+def test_nodes_of_other_shapes_take_the_general_backward_on_arrays(scratch_ops: list[str]) -> None:
+    # Each op's backward on arrays is specialised for its arity; a node of another shape (fewer vjps than
+    # inputs, attributes on a binary or three-input op) must fall back to the general path, with the same
+    # gradients as the recorded (create_graph) backward.
+    scale_by_first = _register(scratch_ops, "scale_by", lambda x, k: x * k[0], lambda g, out, x, k: g * k[0])
+    shifted = _register(
+        scratch_ops,
+        "shifted_mul",
+        lambda x, y, *, shift: x * y + shift,
+        lambda g, out, x, y, *, shift: g * y,
+        lambda g, out, x, y, *, shift: g * x,
+    )
+    fma = _register(
+        scratch_ops,
+        "scaled_fma",
+        lambda x, y, z, *, scale: scale * x * y + z,
+        lambda g, out, x, y, z, *, scale: g * scale * y,
+        lambda g, out, x, y, z, *, scale: g * scale * x,
+        lambda g, out, x, y, z, *, scale: g,
+    )
+    x, y, z = _inputs((3,), (3,), (3,))
+    k = am.tensor([2.0, 5.0], dtype=am.float64)
+
+    def model(x: am.Tensor, y: am.Tensor, z: am.Tensor) -> am.Tensor:
+        apply = am.engine.apply
+        a = apply(scale_by_first, (x, k), {})
+        b = apply(shifted, (a, y), {"shift": 0.5})
+        return apply(fma, (b, y, z), {"scale": 3.0}).sum()
+
+    assert am.gradcheck(model, (x, y, z))
+    on_arrays = am.autograd.grad(model(x, y, z), [x, y, z])
+    recorded = am.autograd.grad(model(x, y, z), [x, y, z], create_graph=True)
+    expected_x = 3.0 * y.data * y.data * 2.0
+    np.testing.assert_allclose(on_arrays[0].data, expected_x, rtol=1e-14)
+    for array_grad, graph_grad in zip(on_arrays, recorded):
+        np.testing.assert_allclose(array_grad.data, graph_grad.data, rtol=1e-14)

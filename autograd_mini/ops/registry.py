@@ -26,6 +26,7 @@ import numpy as np
 
 from ..engine import NO_ATTRS, apply
 from ..tensor import Tensor
+from ._array_backward import ArrayBackward, bind_fit, specialise
 
 if TYPE_CHECKING:
     from ..engine import Node
@@ -68,8 +69,12 @@ class OpDef:
     # Called when backward frees a node of this op (custom Functions drop their ctx's tensors).
     release_hook: Callable[[Node], None] | None = field(default=None, init=False)
 
+    # The backward on arrays that backward runs for this op's nodes (see ``_array_backward``).
+    array_backward: ArrayBackward = field(init=False)
+
     def __post_init__(self) -> None:
         self.differentiable = bool(self.vjps) or self.vjp_all is not None
+        self.array_backward = specialise(self)
 
     def replay(self, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> Tensor:
         """Apply this op again to new inputs with the same attributes (gradcheck's op-by-op check)."""
@@ -86,44 +91,14 @@ class OpDef:
     def backward_arrays(
         self, node: Node, grad: np.ndarray | np.generic, mask: Sequence[Any]
     ) -> list[np.ndarray | np.generic | None]:
-        """:meth:`backward` on plain arrays, for a backward that builds no graph (see the module docstring)."""
+        """:meth:`backward` on plain arrays, for a backward that builds no graph (see the module docstring):
+        the general case, for any arity and attributes; ``array_backward`` is the op's specialised one."""
         if not self.array_vjps:
             grads = self.backward(node, Tensor._make(np.asarray(grad), None), mask)
             return [None if t is None else t.data for t in grads]
-        first, second = node._in0, node._in1  # the node's input slots (Node.inputs without the tuple)
-        assert first is not None
-        attrs = node.attrs
-        out = node.out_data
-        vjps = self.vjps
-        rest = node._rest  # all the inputs, for three or more
-        # The common arities unrolled (this runs once per node of every training step); ``**attrs`` only
-        # when there are some, as unpacking even an empty dict costs about as much as a call.
-        if rest is None and vjps and (second is None or not attrs):
-            if second is None:
-                x = first.data
-                if mask[0] is None:
-                    return [None]
-                if self.output_vjp is not None:
-                    result = self.output_vjp.forward(grad, out)  # what call() would run, without its dispatch
-                else:
-                    result = vjps[0](grad, out, x, **attrs) if attrs else vjps[0](grad, out, x)
-                if type(result) is np.ndarray and result.dtype is x.dtype and result.shape == x.shape:
-                    return [result]  # _fit's common case, inlined: one call fewer per unary node
-                return [_fit(self, 0, x, result)]
-            x, y = first.data, second.data  # (binary ops with attributes take the general path below)
-            return [
-                None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y)),
-                None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y)),
-            ]
-        inputs = rest if rest is not None else node.inputs
+        inputs = node.inputs
         assert inputs is not None
-        if len(inputs) == 3 and len(vjps) == 3 and not attrs:  # linear: x @ W^T + b
-            x, y, z = inputs[0].data, inputs[1].data, inputs[2].data
-            return [
-                None if mask[0] is None else _fit(self, 0, x, vjps[0](grad, out, x, y, z)),
-                None if mask[1] is None else _fit(self, 1, y, vjps[1](grad, out, x, y, z)),
-                None if mask[2] is None else _fit(self, 2, z, vjps[2](grad, out, x, y, z)),
-            ]
+        out, attrs, vjps = node.out_data, node.attrs, self.vjps
         arrays = [t.data for t in inputs]
         if self.vjp_all is None:
             return [
@@ -278,3 +253,5 @@ def _result(op: OpDef, out: Any) -> np.ndarray:
 # their inputs (``_fit``), reducing broadcast gradients with those primitives.
 from . import broadcast  # noqa: E402
 from .broadcast import fit as _fit  # noqa: E402
+
+bind_fit(_fit)

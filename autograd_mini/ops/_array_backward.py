@@ -1,0 +1,88 @@
+"""Each primitive's backward on arrays, specialised once when it is registered.
+
+A backward that builds no graph (the training loop's) runs one of these per node.  Picking the code
+for the op's arity when it is declared, with its vjps held in the closure, saves the per-node tests and
+attribute reads of the general :meth:`OpDef.backward_arrays`, which any node of another shape (an op
+declaring fewer vjps than inputs, a binary op with attributes) still takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..node import Node
+    from .registry import OpDef
+
+ArrayBackward = Callable[["Node", Any, Sequence[Any]], list[Any]]
+
+# broadcast.fit, bound by the registry once broadcast.py (which registers ops itself) has loaded.
+fit: Callable[..., Any] = lambda op, index, array, grad: None  # noqa: E731
+
+
+def bind_fit(function: Callable[..., Any]) -> None:
+    global fit
+    fit = function
+
+
+def specialise(op: OpDef) -> ArrayBackward:
+    """``op``'s backward on arrays: ``(node, grad, mask) -> input gradients`` (None where ``mask`` is None)."""
+    general = op.backward_arrays
+    vjps = op.vjps
+    if not op.array_vjps or op.vjp_all is not None or not 1 <= len(vjps) <= 3:
+        return general
+    if len(vjps) == 3:
+        first_vjp, second_vjp, third_vjp = vjps
+
+        def ternary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:  # linear: x W^T + b
+            inputs = node._rest
+            if inputs is None or len(inputs) != 3 or node.attrs:
+                return general(node, grad, mask)
+            x, y, z = inputs[0].data, inputs[1].data, inputs[2].data
+            out = node.out_data
+            return [
+                None if mask[0] is None else fit(op, 0, x, first_vjp(grad, out, x, y, z)),
+                None if mask[1] is None else fit(op, 1, y, second_vjp(grad, out, x, y, z)),
+                None if mask[2] is None else fit(op, 2, z, third_vjp(grad, out, x, y, z)),
+            ]
+
+        return ternary
+    if len(vjps) == 2:
+        first_vjp, second_vjp = vjps
+
+        def binary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:
+            first, second = node._in0, node._in1
+            if first is None or second is None or node._rest is not None or node.attrs:
+                return general(node, grad, mask)
+            x, y = first.data, second.data
+            out = node.out_data
+            return [
+                None if mask[0] is None else fit(op, 0, x, first_vjp(grad, out, x, y)),
+                None if mask[1] is None else fit(op, 1, y, second_vjp(grad, out, x, y)),
+            ]
+
+        return binary
+    (vjp,) = vjps
+    # tanh, sigmoid, relu: their backward primitive's NumPy forward on (g, out), what call() would run.
+    on_output = op.output_vjp.forward if op.output_vjp is not None else None
+
+    def unary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:
+        first = node._in0
+        if first is None or node._in1 is not None or node._rest is not None:
+            return general(node, grad, mask)
+        if mask[0] is None:
+            return [None]
+        x = first.data
+        if on_output is not None:
+            result = on_output(grad, node.out_data)
+        else:
+            attrs = node.attrs
+            result = vjp(grad, node.out_data, x, **attrs) if attrs else vjp(grad, node.out_data, x)
+        if type(result) is np.ndarray and result.dtype is x.dtype and result.shape == x.shape:
+            return [result]  # fit's common case, inlined: one call fewer per unary node
+        return [fit(op, 0, x, result)]
+
+    return unary
