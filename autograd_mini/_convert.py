@@ -20,19 +20,20 @@ _FLOATING = frozenset(np.dtype(name) for name in ("float16", "float32", "float64
 
 
 def _scalar(value: bool | int | float, dtype: np.dtype[Any]) -> Tensor:
+    key = value if value else (value, math.copysign(1.0, value))
     try:  # the hot path: two lookups (a miss is an exception, which costs nothing until raised)
-        return _SCALARS[dtype][value if value else (value, math.copysign(1.0, value))]
+        return _SCALARS[dtype][key]
     except KeyError:
-        return _new_scalar(value, dtype)
+        return _new_scalar(value, dtype, key)
 
 
-def _new_scalar(value: bool | int | float, dtype: np.dtype[Any]) -> Tensor:
+def _new_scalar(value: bool | int | float, dtype: np.dtype[Any], key: Any) -> Tensor:
     cache = _SCALARS.setdefault(dtype, {})
     if len(cache) >= _SCALAR_CACHE_SIZE:
         cache.clear()
     array = np.asarray(value, dtype=dtype)
     array.flags.writeable = False  # shared: nobody may write into a cached constant
-    cached = cache[value if value else (value, math.copysign(1.0, value))] = Tensor._make(array, None)
+    cached = cache[key] = Tensor._make(array, None)
     return cached
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._saved import INFERENCE_VERSION, share_version
-from .node import Edge, Hook, Node, NodeExtras, bump_version
+from .node import Edge, Hook, Node, NodeExtras, _new_object, bump_version
 
 __all__ = ["NO_ATTRS", "Edge", "Hook", "Node", "NodeExtras", "apply", "bump_version", "is_grad_enabled"]
 
@@ -62,7 +62,6 @@ def _set_grad_enabled(mode: bool) -> bool:
     return previous
 
 
-_new_object = object.__new__  # looked up once (on ``object`` it is a type attribute lookup)
 _make_node = Node.make
 
 

@@ -13,9 +13,9 @@ from . import dtypes, engine
 from ._tensor_methods import TensorMethods
 from ._tensor_operators import TensorOperators
 from ._tensor_repr import tensor_repr
+from .node import _new_object
 
 _hook_ids = itertools.count()
-_new_object = object.__new__  # looked up once: ``object.__new__`` in the hot path is a type attribute lookup
 
 
 class RemovableHandle:

@@ -87,14 +87,14 @@ def _norm2_vjp(g: Tensor, out: Tensor, x: Tensor, *, axis: Dims, keepdims: bool)
 # primitive (not sum / count) for measured speed: one node instead of two.
 SUM_ALL = defop(
     "sum_all",
-    lambda x: np.add.reduce(x, axis=None),
+    lambda x: _sum_forward(x, axis=None, keepdims=False),
     lambda g, out, x: expand_to(g, x.shape),
     saves=(),
     grad_fn_name="SumBackward0",
 )
 MEAN_ALL = defop(
     "mean_all",
-    lambda x: np.add.reduce(x, axis=None) / x.size,
+    lambda x: _mean_forward(x, axis=None, keepdims=False, count=x.size),
     lambda g, out, x: expand_to(g, x.shape) / array_of(x).size,
     saves=(),
     grad_fn_name="MeanBackward0",
