@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from ._saved import CONSTANT_VERSION
 from .tensor import Tensor
 
 # Python numbers become 0-d constant tensors; the same few (0, 1, 0.5, a learning rate...) recur
@@ -34,6 +35,7 @@ def _new_scalar(value: bool | int | float, dtype: np.dtype[Any], key: Any) -> Te
     array = np.asarray(value, dtype=dtype)
     array.flags.writeable = False  # shared: nobody may write into a cached constant
     cached = cache[key] = Tensor._make(array, None)
+    cached._version_box = CONSTANT_VERSION  # never written, so nodes that save it need not watch it
     return cached
 
 

@@ -2,7 +2,10 @@
 
 Every tensor that is written in place counts the writes (``Tensor._version``; views share the count).
 A node packs the versions of the tensors its vjp reads into one int when it is made, and backward
-compares them before running it, with PyTorch's error when they moved.
+compares them before running it, with PyTorch's error when they moved.  The node keeps the inputs'
+arrays, not the Tensors, so it finds each counter again (:func:`saved_version_box`): through the
+edge (a leaf that requires grad; an intermediate's node, which links the counter its result makes),
+or, for the few inputs no edge leads to, in the node's watch list.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ if TYPE_CHECKING:
 
 # The shared version "counter" of tensors made in inference mode: never bumped, never saved.
 INFERENCE_VERSION: list[int] = [0]
+# The shared counter of the cached read-only constants (``x * 0.5``'s 0.5): never bumped, since their
+# storage refuses writes, so a node that saves one need not watch it.
+CONSTANT_VERSION: list[int] = [0]
 
 _VERSION_BITS = 32
 _VERSION_MASK = (1 << _VERSION_BITS) - 1
@@ -38,19 +44,62 @@ def refuse_inference_tensors(saved: Sequence[Tensor]) -> None:
             )
 
 
+def watch_list(saved: Sequence[Tensor]) -> tuple[list[int] | Tensor | None, ...] | None:
+    """What a node keeps to find the versions of the ``saved`` tensors that no edge leads to, aligned with them
+    (None when there is nothing to keep): a constant's Tensor (its counter may come later), the counter an
+    intermediate already had (a view's or a written tensor's, which its node did not make)."""
+    entries: list[list[int] | Tensor | None] | None = None
+    for position, tensor in enumerate(saved):
+        box = tensor._version_box
+        if box is CONSTANT_VERSION or (tensor._requires_grad and (box is None or tensor.grad_fn is None)):
+            continue
+        if entries is None:
+            entries = [None] * len(saved)
+        entries[position] = box if box is not None else tensor
+    return None if entries is None else tuple(entries)
+
+
+def watched_constant(node: Node, index: int) -> Tensor | None:
+    """The constant Tensor that was input ``index`` of ``node``, when the node watches it."""
+    saves = node.op.saves
+    if node._watch is None or (saves is not None and index not in saves):
+        return None
+    watched = node._watch[index if saves is None else saves.index(index)]
+    return None if watched is None or type(watched) is list else watched  # type: ignore[return-value]
+
+
+def saved_version_box(node: Node, position: int) -> list[int] | None:
+    """The version counter, as it is now, of the ``position``-th tensor ``node``'s vjp reads (its ``op.saves``
+    entry); None: never written, version 0."""
+    from .node import Node  # a write happened since the node was made: rare, and node.py imports this module
+
+    watched = node._watch[position] if node._watch is not None else None
+    if watched is not None:
+        return watched if type(watched) is list else watched._version_box  # type: ignore[union-attr]
+    index = position if node.op.saves is None else node.op.saves[position]
+    edge = node.next[index]
+    if type(edge) is Node:
+        arrays = node.saved_arrays()
+        return None if arrays is None else edge.result_box_for(arrays[index])
+    return None if edge is None else edge._version_box  # type: ignore[union-attr]  # a leaf Tensor
+
+
 def check_saved(node: Node) -> None:
     """Raise PyTorch's error when a tensor ``node`` saved (or its output, when its vjp reads that) was
     modified in place after the node was made."""
-    inputs = node.inputs
-    assert inputs is not None
-    saved = inputs if node.op.saves is None else [inputs[i] for i in node.op.saves]
-    if pack_versions(saved) != node.saved_versions:  # versions only grow: any write changes the sum
-        for index, tensor in enumerate(saved):
-            expected = (node.saved_versions >> (_VERSION_BITS * index)) & _VERSION_MASK
-            if tensor._version != expected:
-                _raise_modified(node, tensor, tensor._version, expected)
-    if node.out_version is not None and node.out_version[0] != 0:
-        _raise_modified(node, None, node.out_version[0], 0)
+    indices = range(len(node.next)) if node.op.saves is None else node.op.saves
+    for position, index in enumerate(indices):
+        expected = (node.saved_versions >> (_VERSION_BITS * position)) & _VERSION_MASK
+        box = saved_version_box(node, position)
+        version = box[0] if box is not None else 0
+        if version != expected:
+            inputs = node.inputs
+            assert inputs is not None
+            _raise_modified(node, inputs[index], version, expected)
+    if node.op.uses_out and node.out_data is not None:
+        box = node.result_box_for(node.out_data)
+        if box is not None and box[0] != 0:
+            _raise_modified(node, None, box[0], 0)
 
 
 def _raise_modified(node: Node, tensor: Tensor | None, version: int, expected: int) -> None:

@@ -209,10 +209,13 @@ def run_backward(
             # Released, hooked, retaining its gradient, or made before some in-place write: rare, one test.
             if node._in0 is None or node.extra is not None or node.seq < nodes._last_write:
                 grad = _before_vjps(node, grad, raw)
-            edges: Sequence[Edge] = node._next  # Node.next without the property call; None for constants
             if plain and not engine._anomaly_enabled:  # _vjps, inlined: this loop runs once per node
+                # Node.next without the property call: a node of one input has ``...`` as its second edge,
+                # which the zip below never reaches (it stops at the vjps' one gradient).
+                edges: Sequence[Edge] = node._edges or (node._e0, node._e1)  # type: ignore[assignment]
                 input_grads = node.op.array_backward(node, grad, edges)
             else:
+                edges = node.next
                 if needed is not None:
                     if id(node) in targets:
                         captured[id(node)] = grad
@@ -244,7 +247,7 @@ def run_backward(
                     pending = leaf_grads.get(edge)  # type: ignore[arg-type]  # a leaf: not a Node, not None
                     leaf_grads[edge] = input_grad if pending is None else _plus(pending, input_grad)  # type: ignore[index]
             if not retain_graph:  # node.release(), inlined
-                node._in0 = node._in1 = node._rest = node.out_data = None
+                node._in0 = node._in1 = node._rest = node._watch = node.out_data = None
                 if node.op.release_hook is not None:
                     node.op.release_hook(node)
         # Drop the last iteration's references, so that only leaf_grads holds the leaves' arrays.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import node as nodes
 from ._saved import INFERENCE_VERSION, share_version
 from .node import Edge, Hook, Node, NodeExtras, _new_object, bump_version
 
@@ -33,7 +34,7 @@ _make_tensor: Callable[[np.ndarray, Node | None], Any] = lambda data, grad_fn: N
 def bind_tensor_class(cls: Any) -> None:
     """Called once by tensor.py."""
     global _Tensor, _make_tensor
-    _Tensor = cls
+    _Tensor = nodes._Tensor = cls
     _make_tensor = cls._make  # the bound classmethod, looked up once rather than per op
 
 

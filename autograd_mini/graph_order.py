@@ -24,7 +24,7 @@ def count_consumers(roots: Sequence[Node]) -> dict[Node, int]:
             stack.append(root)
     while stack:
         node = stack.pop()
-        for edge in node._next:  # Node.next, without the property call
+        for edge in node.next:
             if type(edge) is Node:
                 if edge in consumers:
                     consumers[edge] += 1

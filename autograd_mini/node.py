@@ -6,11 +6,20 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Callable
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from ._saved import _VERSION_BITS, INFERENCE_VERSION, pack_versions, refuse_inference_tensors
+from ._saved import (
+    _VERSION_BITS,
+    CONSTANT_VERSION,
+    INFERENCE_VERSION,
+    pack_versions,
+    refuse_inference_tensors,
+    watch_list,
+    watched_constant,
+)
 
 if TYPE_CHECKING:
     from .ops.registry import OpDef
@@ -28,37 +37,44 @@ _inference_used = False
 _clock = itertools.count()
 _last_write = -1
 _new_object = object.__new__  # looked up once (on ``object`` it is a type attribute lookup)
+# The Tensor class, bound by engine.bind_tensor_class (tensor.py imports this module).
+_Tensor: Any = None
 
 
 class NodeExtras:
-    """What few nodes carry: hooks, a retained gradient, anomaly mode's stack, the output's version counter."""
+    """What few nodes carry: hooks, a retained gradient, anomaly mode's stack, the result's version counter."""
 
-    __slots__ = ("out_version", "pre_hooks", "retain", "stack")
+    __slots__ = ("pre_hooks", "result_boxes", "retain", "stack")
 
     def __init__(self) -> None:
         self.pre_hooks: dict[int, Hook] | None = None
         self.retain: weakref.ref[Tensor] | None = None
         self.stack: list[str] | None = None
-        # The version counter of the output, when the vjp reads it (``uses_out``): linked by the output tensor
-        # when it first makes a counter (see Tensor._shared_version_box), since nothing can write to it before.
-        self.out_version: list[int] | None = None
+        # The version counters of the tensors this node produced, by the ``id`` of their array, made when such
+        # a tensor first needs one (nothing can write to it before; see ``Node.version_box_for``).  The nodes
+        # that saved one hold its array, not the Tensor, and read its version here.
+        self.result_boxes: dict[int, list[int]] | None = None
 
 
 class Node:
     """One recorded primitive application: the ``grad_fn`` of the tensor it produced.
 
-    It holds the input tensors (the values its vjp needs), the edges to the nodes or leaves that
-    produced them (captured at creation, so later in-place ops cannot rewire the graph), and the
-    forward result's array when the vjp is written in terms of the output.  It never refers to
-    its output Tensor, so graphs contain no reference cycles.
+    It holds the arrays of its inputs (the values its vjp reads; PyTorch's saved variables), the edges to
+    the nodes or leaves that produced them (captured at creation, so later in-place ops cannot rewire the
+    graph), and the forward result's array when the vjp is written in terms of the output.  It holds no
+    intermediate Tensor, so an intermediate that the user drops is freed at once, and it never refers to
+    its output Tensor, so graphs contain no reference cycles.  ``inputs`` rebuilds the input Tensors.
     """
 
     __slots__ = (
         "__weakref__",
+        "_e0",
+        "_e1",
+        "_edges",
         "_in0",
         "_in1",
-        "_next",
         "_rest",
+        "_watch",
         "attrs",
         "extra",
         "op",
@@ -71,10 +87,18 @@ class Node:
     attrs: dict[str, Any]
     out_data: np.ndarray | None
     extra: NodeExtras | None
-    _in0: Tensor | None
-    _in1: Tensor | None
-    _rest: tuple[Tensor, ...] | None
-    _next: tuple[Edge, ...]
+    # The inputs' arrays: the first two, or all of them (``_rest``) for three or more.  None once released.
+    _in0: np.ndarray | None
+    _in1: np.ndarray | None
+    _rest: tuple[np.ndarray, ...] | None
+    # The edges in slots for one or two inputs (``_e1`` is ``...`` for one), a tuple in ``_edges`` for more:
+    # each graph object is one more for the cyclic collector to scan while a long graph is built.
+    _e0: Edge
+    _e1: Edge | EllipsisType
+    _edges: tuple[Edge, ...] | None
+    # Saved tensors whose version no edge leads to (constants, tensors that already had a counter when
+    # saved): their counter or Tensor, aligned with ``op.saves``; None when there are none (the usual case).
+    _watch: tuple[list[int] | Tensor | None, ...] | None
     saved_versions: int
 
     @classmethod
@@ -95,33 +119,40 @@ class Node:
         self.attrs = attrs
         self.out_data = out_data
         self.extra = None
-        # The inputs in slots, not the tuple they came in: one object fewer per op for the cyclic
-        # collector while the graph is built (``inputs`` rebuilds the tuple on request).  The edges are
-        # taken now, as the inputs are: an input that requires grad leads to its ``grad_fn`` (or to itself,
-        # a leaf), one that does not to None; later in-place ops and requires_grad changes cannot rewire them.
+        self._watch = None
+        # The edges are taken now, as the inputs' arrays are: an input that requires grad leads to its
+        # ``grad_fn`` (or to itself, a leaf), one that does not to None; later in-place ops and
+        # requires_grad changes cannot rewire them.
         arity = len(inputs)
         if arity == 2:
             first, second = inputs
-            self._in0, self._in1, self._rest = first, second, None
-            self._next = (
-                (first.grad_fn or first) if first._requires_grad else None,
-                (second.grad_fn or second) if second._requires_grad else None,
-            )
+            self._in0 = first.data
+            self._in1 = second.data
+            self._rest = self._edges = None
+            self._e0 = (first.grad_fn or first) if first._requires_grad else None
+            self._e1 = (second.grad_fn or second) if second._requires_grad else None
         elif arity == 1:
             first = inputs[0]
-            self._in0, self._in1, self._rest = first, None, None
-            self._next = ((first.grad_fn or first) if first._requires_grad else None,)
+            self._in0 = first.data
+            self._in1 = self._rest = self._edges = None
+            self._e0 = (first.grad_fn or first) if first._requires_grad else None
+            self._e1 = ...
         elif arity == 3:  # linear, addcmul...: unrolled, like the arities above
             first, second, third = inputs
-            self._in0, self._in1, self._rest = first, None, inputs
-            self._next = (
+            self._in0 = first.data
+            self._in1 = None
+            self._rest = (self._in0, second.data, third.data)
+            self._e0 = self._e1 = None
+            self._edges = (
                 (first.grad_fn or first) if first._requires_grad else None,
                 (second.grad_fn or second) if second._requires_grad else None,
                 (third.grad_fn or third) if third._requires_grad else None,
             )
         else:
-            self._in0, self._in1, self._rest = inputs[0], None, inputs
-            self._next = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
+            self._in0 = inputs[0].data
+            self._in1 = self._e0 = self._e1 = None
+            self._rest = tuple([t.data for t in inputs])
+            self._edges = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
         # Versions of the tensors whose values the vjp reads, to refuse them if modified in place,
         # packed into one int (an int is not an object the cyclic collector tracks; a tuple is).
         saves = op.saves
@@ -135,10 +166,22 @@ class Node:
         if _inference_used:
             refuse_inference_tensors(saved)
         if len(saved) == 2:  # a missing counter (None) means version 0
-            box, other = saved[0]._version_box, saved[1]._version_box
+            first, second = saved
+            box, other = first._version_box, second._version_box
             self.saved_versions = (box[0] if box else 0) + ((other[0] if other else 0) << _VERSION_BITS)
-        else:
-            self.saved_versions = pack_versions(saved)
+            # Each version is found again through the edge (an intermediate without a counter yet, whose node
+            # links the one it makes; a leaf that requires grad) or needs none (a cached constant); others are
+            # watched (see _saved.watch_list, for any number of saved tensors).
+            traced = (first._requires_grad and (box is None or first.grad_fn is None)) or box is CONSTANT_VERSION
+            if (second._requires_grad and (other is None or second.grad_fn is None)) or other is CONSTANT_VERSION:
+                if traced:
+                    return self
+                self._watch = (box or first, None)
+            else:
+                self._watch = (None if traced else box or first, other or second)
+            return self
+        self.saved_versions = pack_versions(saved)
+        self._watch = watch_list(saved)
         return self
 
     def extras(self) -> NodeExtras:
@@ -160,21 +203,16 @@ class Node:
     def stack(self) -> list[str] | None:
         return None if self.extra is None else self.extra.stack
 
-    @property
-    def out_version(self) -> list[int] | None:
-        return None if self.extra is None else self.extra.out_version
-
     def needs_version_check(self) -> bool:
         """True when an in-place write happened since this node was made and it saved something."""
-        return self.seq < _last_write and (self.op.saves != () or self.out_version is not None)
+        return self.seq < _last_write and (self.op.saves != () or self.op.uses_out)
 
     def name(self) -> str:
         """PyTorch-style name such as ``MulBackward0``."""
         return self.op.grad_fn_name
 
-    @property
-    def inputs(self) -> tuple[Tensor, ...] | None:
-        """The input tensors (their values are what the vjps read); None once released."""
+    def saved_arrays(self) -> tuple[np.ndarray, ...] | None:
+        """The inputs' arrays (what the vjps read); None once released."""
         first = self._in0
         if first is None:
             return None
@@ -184,10 +222,51 @@ class Node:
         return (first,) if second is None else (first, second)
 
     @property
+    def inputs(self) -> tuple[Tensor, ...] | None:
+        """The input tensors, rebuilt from the saved arrays (PyTorch's unpacked saved variables); None once
+        released.  A leaf that requires grad comes back itself, a constant as saved when the node kept it,
+        an intermediate as a new Tensor on the same array with the same ``grad_fn`` (and version counter)."""
+        arrays = self.saved_arrays()
+        if arrays is None:
+            return None
+        rebuilt = []
+        for index, (array, edge) in enumerate(zip(arrays, self.next)):
+            if type(edge) is Node:
+                tensor = _Tensor._make(array, edge)
+                tensor._version_box = edge.result_box_for(array)
+            elif edge is not None:
+                tensor = edge
+            else:
+                watched = watched_constant(self, index)
+                tensor = watched if watched is not None else _Tensor._make(array, None)
+            rebuilt.append(tensor)
+        return tuple(rebuilt)
+
+    def result_box_for(self, array: np.ndarray) -> list[int] | None:
+        """The version counter of this node's result held in ``array``, if one was made (see NodeExtras)."""
+        extra = self.extra
+        if extra is None or extra.result_boxes is None:
+            return None
+        return extra.result_boxes.get(id(array))
+
+    def version_box_for(self, array: np.ndarray) -> list[int]:
+        """That counter, made now if there is none: every Tensor of this node on ``array`` (the result itself,
+        one rebuilt by ``inputs``) shares it, while a snapshot of the result (other storage) has its own."""
+        extras = self.extras()
+        if extras.result_boxes is None:
+            extras.result_boxes = {}
+        # The key is an array that is alive (the caller holds it), so no other live array has its id;
+        # a node is linked to its result's counter only when that tensor is written, viewed or detached.
+        return extras.result_boxes.setdefault(id(array), [0])
+
+    @property
     def next(self) -> tuple[Edge, ...]:
         """Edges to the producers of this node's inputs, as they were when the node was made: the
         input's ``grad_fn``, the input itself for a leaf that requires grad, None for a constant."""
-        return self._next
+        if self._edges is not None:
+            return self._edges
+        second = self._e1
+        return (self._e0,) if second is ... else (self._e0, second)
 
     @property
     def next_functions(self) -> tuple[tuple[Node | Tensor | None, int], ...]:
@@ -200,8 +279,8 @@ class Node:
         return self._in0 is None
 
     def release(self) -> None:
-        """Free the saved tensors; the edges stay so the graph can still be drawn."""
-        self._in0 = self._in1 = self._rest = None
+        """Free the saved values; the edges stay so the graph can still be drawn."""
+        self._in0 = self._in1 = self._rest = self._watch = None
         self.out_data = None
         if self.op.release_hook is not None:
             self.op.release_hook(self)

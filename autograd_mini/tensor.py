@@ -89,12 +89,11 @@ class Tensor(TensorOperators, TensorMethods):
 
     def _shared_version_box(self) -> list[int]:
         """This tensor's version counter, made now if it has none (to be bumped, or shared with a view
-        or a detached alias).  A node that saved this tensor as its output starts watching it now."""
+        or a detached alias).  An intermediate's comes from the node that made it: the nodes that saved the
+        tensor hold its array, not the Tensor, and read its version there (``Node.version_box_for``)."""
         if self._version_box is None:
-            box = self._version_box = [0]
             node = self.grad_fn
-            if node is not None and node.op.uses_out and node.out_data is self.data:
-                node.extras().out_version = box
+            self._version_box = [0] if node is None else node.version_box_for(self.data)
         return self._version_box
 
     # ----------------------------------------------------------------------------- properties
@@ -235,6 +234,7 @@ class Tensor(TensorOperators, TensorMethods):
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
+        self._shared_version_box()  # linked to its node first: nodes that saved it still see later writes
         self.grad_fn = None  # nodes made from this tensor keep their edge to its old grad_fn
         self._requires_grad = False
         return self

@@ -105,18 +105,18 @@ def collect(roots: list[Tensor], known: Sequence[Tensor] = ()) -> GraphModel:
                 if leaf is None:
                     leaf = _add_leaf(model, edge)
                 model.leaf_consumers[leaf].append((consumer, slot))
+    # The user's own tensors, where known, replace the consumers' rebuilt ones (so that their ``.grad`` is seen).
+    for node, info in zip(model.nodes, model.outputs):
+        retained = _retained_tensor(node)
+        if retained is not None:
+            info.tensor, info.shape, info.dtype = retained, retained.shape, retained.dtype
+        elif info.tensor is None and node.out_data is not None and node.op.uses_out:  # else a kept array (OpDef.keeps)
+            info.array, info.shape, info.dtype = node.out_data, node.out_data.shape, node.out_data.dtype
     for tensor in [*known, *roots]:
         index = model.node_index.get(id(tensor.grad_fn)) if tensor.grad_fn is not None else None
         if index is not None:
             info = model.outputs[index]
             info.tensor, info.shape, info.dtype = tensor, tensor.shape, tensor.dtype
-    for node, info in zip(model.nodes, model.outputs):
-        if info.tensor is None:
-            retained = _retained_tensor(node)
-            if retained is not None:
-                info.tensor, info.shape, info.dtype = retained, retained.shape, retained.dtype
-            elif node.out_data is not None and node.op.uses_out:  # else a kept array (OpDef.keeps), not the output
-                info.array, info.shape, info.dtype = node.out_data, node.out_data.shape, node.out_data.dtype
     return model
 
 
@@ -129,7 +129,7 @@ def _add_leaf(model: GraphModel, tensor: Tensor) -> int:
 
 
 def _learn_output(info: OutputInfo, tensor: Tensor, producer: Node) -> None:
-    """A consumer's saved input is the producer's output, unless an in-place op has since re-pointed it."""
+    """A consumer's saved input, rebuilt on the array it saved, is the producer's output as it was then."""
     if info.tensor is not None:
         return
     if tensor.grad_fn is producer:

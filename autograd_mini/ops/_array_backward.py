@@ -41,7 +41,7 @@ def specialise(op: OpDef) -> ArrayBackward:
             inputs = node._rest
             if inputs is None or len(inputs) != 3 or node.attrs:
                 return general(node, grad, mask)
-            x, y, z = inputs[0].data, inputs[1].data, inputs[2].data
+            x, y, z = inputs
             out = node.out_data
             return [
                 None if mask[0] is None else fit(op, 0, x, first_vjp(grad, out, x, y, z)),
@@ -57,11 +57,10 @@ def specialise(op: OpDef) -> ArrayBackward:
             first, second = node._in0, node._in1
             if first is None or second is None or node._rest is not None or node.attrs:
                 return general(node, grad, mask)
-            x, y = first.data, second.data
             out = node.out_data
             return [
-                None if mask[0] is None else fit(op, 0, x, first_vjp(grad, out, x, y)),
-                None if mask[1] is None else fit(op, 1, y, second_vjp(grad, out, x, y)),
+                None if mask[0] is None else fit(op, 0, first, first_vjp(grad, out, first, second)),
+                None if mask[1] is None else fit(op, 1, second, second_vjp(grad, out, first, second)),
             ]
 
         return binary
@@ -75,7 +74,7 @@ def specialise(op: OpDef) -> ArrayBackward:
             return general(node, grad, mask)
         if mask[0] is None:
             return [None]
-        x = first.data
+        x = first
         if on_output is not None:
             result = on_output(grad, node.out_data)
         else:

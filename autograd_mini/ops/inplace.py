@@ -29,7 +29,7 @@ def inplace_check(tensor: Tensor, name: str) -> None:
         if tensor.grad_fn is None:
             raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation. ({name})")
         box = tensor._version_box
-        if tensor.grad_fn.op.is_view and box is not None and box is _view_base_box(tensor):
+        if tensor.grad_fn.op.is_view and box is not None and _shares_base(tensor):
             # PyTorch rewrites the base's history here (CopySlices); this engine refuses rather
             # than let the base's gradient silently ignore the write.
             raise RuntimeError(
@@ -43,13 +43,12 @@ def inplace_check(tensor: Tensor, name: str) -> None:
         )
 
 
-def _view_base_box(tensor: Tensor) -> list[int] | None:
-    """The version counter of the tensor a view was taken from, while the view's node holds it."""
+def _shares_base(tensor: Tensor) -> bool:
+    """Whether a view still shares the storage of the tensor it was taken from (as its version counter
+    does, see ``share_version``), while the view's node holds that tensor's array."""
     node = tensor.grad_fn
-    if node is None or node.inputs is None:
-        return None
-    box: list[int] | None = node.inputs[0]._version_box
-    return box
+    arrays = None if node is None else node.saved_arrays()
+    return arrays is not None and bool(np.may_share_memory(tensor.data, arrays[0]))
 
 
 def inplace(tensor: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:

@@ -96,10 +96,9 @@ class OpDef:
         if not self.array_vjps:
             grads = self.backward(node, Tensor._make(np.asarray(grad), None), mask)
             return [None if t is None else t.data for t in grads]
-        inputs = node.inputs
-        assert inputs is not None
+        arrays = node.saved_arrays()
+        assert arrays is not None
         out, attrs, vjps = node.out_data, node.attrs, self.vjps
-        arrays = [t.data for t in inputs]
         if self.vjp_all is None:
             return [
                 None if wanted is None else _fit(self, index, arrays[index], vjp(grad, out, *arrays, **attrs))
@@ -124,7 +123,10 @@ class OpDef:
         inputs = node.inputs
         assert inputs is not None
         tensor_class = Tensor
-        out = tensor_class._make(node.out_data, node) if self.uses_out and node.out_data is not None else None
+        out = None
+        if self.uses_out and node.out_data is not None:
+            out = tensor_class._make(node.out_data, node)
+            out._version_box = node.result_box_for(node.out_data)  # the result's own counter, if it has one
         attrs = node.attrs
         if self.vjp_all is not None:
             raw = self._check_count(list(self.vjp_all(grad, out, *inputs, **attrs)), len(inputs))
