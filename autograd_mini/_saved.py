@@ -62,7 +62,7 @@ def watch_list(saved: Sequence[Tensor]) -> tuple[list[int] | Tensor | None, ...]
 def watched_constant(node: Node, index: int) -> Tensor | None:
     """The constant Tensor that was input ``index`` of ``node``, when the node watches it."""
     saves = node.op.saves
-    if node._watch is None or (saves is not None and index not in saves):
+    if (saves is not None and index not in saves) or node._watch is None:  # unset when nothing is saved
         return None
     watched = node._watch[index if saves is None else saves.index(index)]
     return None if watched is None or type(watched) is list else watched  # type: ignore[return-value]

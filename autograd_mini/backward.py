@@ -247,7 +247,7 @@ def run_backward(
                     pending = leaf_grads.get(edge)  # type: ignore[arg-type]  # a leaf: not a Node, not None
                     leaf_grads[edge] = input_grad if pending is None else _plus(pending, input_grad)  # type: ignore[index]
             if not retain_graph:  # node.release(), inlined
-                node._in0 = node._in1 = node._rest = node._watch = node.out_data = None
+                node._in0 = node._in1 = node._watch = node.out_data = None
                 if node.op.release_hook is not None:
                     node.op.release_hook(node)
         # Drop the last iteration's references, so that only leaf_grads holds the leaves' arrays.

@@ -73,7 +73,6 @@ class Node:
         "_edges",
         "_in0",
         "_in1",
-        "_rest",
         "_watch",
         "attrs",
         "extra",
@@ -87,10 +86,10 @@ class Node:
     attrs: dict[str, Any]
     out_data: np.ndarray | None
     extra: NodeExtras | None
-    # The inputs' arrays: the first two, or all of them (``_rest``) for three or more.  None once released.
+    # The inputs' arrays: the first in ``_in0``; the second in ``_in1``, or there the tuple of all of them for
+    # three or more (None for one).  ``_in0`` is None once released.
     _in0: np.ndarray | None
-    _in1: np.ndarray | None
-    _rest: tuple[np.ndarray, ...] | None
+    _in1: np.ndarray | tuple[np.ndarray, ...] | None
     # The edges in slots for one or two inputs (``_e1`` is ``...`` for one), a tuple in ``_edges`` for more:
     # each graph object is one more for the cyclic collector to scan while a long graph is built.
     _e0: Edge
@@ -98,6 +97,7 @@ class Node:
     _edges: tuple[Edge, ...] | None
     # Saved tensors whose version no edge leads to (constants, tensors that already had a counter when
     # saved): their counter or Tensor, aligned with ``op.saves``; None when there are none (the usual case).
+    # Neither this nor ``saved_versions`` is set on a node of an op that saves nothing (``saves=()``).
     _watch: tuple[list[int] | Tensor | None, ...] | None
     saved_versions: int
 
@@ -119,7 +119,6 @@ class Node:
         self.attrs = attrs
         self.out_data = out_data
         self.extra = None
-        self._watch = None
         # The edges are taken now, as the inputs' arrays are: an input that requires grad leads to its
         # ``grad_fn`` (or to itself, a leaf), one that does not to None; later in-place ops and
         # requires_grad changes cannot rewire them.
@@ -128,20 +127,19 @@ class Node:
             first, second = inputs
             self._in0 = first.data
             self._in1 = second.data
-            self._rest = self._edges = None
+            self._edges = None
             self._e0 = (first.grad_fn or first) if first._requires_grad else None
             self._e1 = (second.grad_fn or second) if second._requires_grad else None
         elif arity == 1:
             first = inputs[0]
             self._in0 = first.data
-            self._in1 = self._rest = self._edges = None
+            self._in1 = self._edges = None
             self._e0 = (first.grad_fn or first) if first._requires_grad else None
             self._e1 = ...
         elif arity == 3:  # linear, addcmul...: unrolled, like the arities above
             first, second, third = inputs
             self._in0 = first.data
-            self._in1 = None
-            self._rest = (self._in0, second.data, third.data)
+            self._in1 = (self._in0, second.data, third.data)
             self._e0 = self._e1 = None
             self._edges = (
                 (first.grad_fn or first) if first._requires_grad else None,
@@ -150,8 +148,8 @@ class Node:
             )
         else:
             self._in0 = inputs[0].data
-            self._in1 = self._e0 = self._e1 = None
-            self._rest = tuple([t.data for t in inputs])
+            self._in1 = tuple([t.data for t in inputs])
+            self._e0 = self._e1 = None
             self._edges = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
         # Versions of the tensors whose values the vjp reads, to refuse them if modified in place,
         # packed into one int (an int is not an object the cyclic collector tracks; a tuple is).
@@ -160,9 +158,9 @@ class Node:
             saved = inputs
         elif saves:
             saved = tuple(map(inputs.__getitem__, saves))
-        else:
-            self.saved_versions = 0
+        else:  # nothing read, nothing to check: ``saved_versions`` and ``_watch`` stay unset (backward reads neither)
             return self
+        self._watch = None
         if _inference_used:
             refuse_inference_tensors(saved)
         if len(saved) == 2:  # a missing counter (None) means version 0
@@ -216,10 +214,10 @@ class Node:
         first = self._in0
         if first is None:
             return None
-        if self._rest is not None:
-            return self._rest
         second = self._in1
-        return (first,) if second is None else (first, second)
+        if type(second) is tuple:
+            return second
+        return (first,) if second is None else (first, second)  # type: ignore[return-value]
 
     @property
     def inputs(self) -> tuple[Tensor, ...] | None:
@@ -280,7 +278,7 @@ class Node:
 
     def release(self) -> None:
         """Free the saved values; the edges stay so the graph can still be drawn."""
-        self._in0 = self._in1 = self._rest = self._watch = None
+        self._in0 = self._in1 = self._watch = None
         self.out_data = None
         if self.op.release_hook is not None:
             self.op.release_hook(self)

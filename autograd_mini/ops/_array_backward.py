@@ -38,8 +38,8 @@ def specialise(op: OpDef) -> ArrayBackward:
         first_vjp, second_vjp, third_vjp = vjps
 
         def ternary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:  # linear: x W^T + b
-            inputs = node._rest
-            if inputs is None or len(inputs) != 3 or node.attrs:
+            inputs = node._in1  # the tuple of the three arrays (None once released)
+            if type(inputs) is not tuple or len(inputs) != 3 or node.attrs:
                 return general(node, grad, mask)
             x, y, z = inputs
             out = node.out_data
@@ -55,7 +55,7 @@ def specialise(op: OpDef) -> ArrayBackward:
 
         def binary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:
             first, second = node._in0, node._in1
-            if first is None or second is None or node._rest is not None or node.attrs:
+            if first is None or second is None or node._edges is not None or node.attrs:  # (``_edges``: 3+ inputs)
                 return general(node, grad, mask)
             out = node.out_data
             return [
@@ -70,7 +70,7 @@ def specialise(op: OpDef) -> ArrayBackward:
 
     def unary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:
         first = node._in0
-        if first is None or node._in1 is not None or node._rest is not None:
+        if first is None or node._in1 is not None:  # released, or more inputs
             return general(node, grad, mask)
         if mask[0] is None:
             return [None]
