@@ -69,14 +69,7 @@ def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
 def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors, numbers adopting the other side's dtype."""
     if isinstance(a, Tensor):
-        if isinstance(b, Tensor):
-            return a, b
-        if (type(b) is float or type(b) is int) and (dtype := a.data.dtype) in _FLOATING:  # ``x * 0.5``: the common mix
-            return a, _scalar(b, dtype)
-        b = as_tensor(b, a)
-        if a.data.dtype.kind != "f" and b.data.dtype.kind == "f" and b.data.ndim == 0 and b.grad_fn is None:
-            a = Tensor._make(a.data.astype(b.data.dtype), None)  # int tensor * 0.5 is float, as in PyTorch
-        return a, b
+        return tensor_and(a, b)
     if (
         (type(a) is float or type(a) is int) and isinstance(b, Tensor) and (dtype := b.data.dtype) in _FLOATING
     ):  # ``1 - x``
@@ -85,4 +78,16 @@ def pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     a = as_tensor(a, b)
     if b.data.dtype.kind != "f" and a.data.dtype.kind == "f" and a.data.ndim == 0:
         b = Tensor._make(b.data.astype(a.data.dtype), None)
+    return a, b
+
+
+def tensor_and(a: Tensor, b: Any) -> tuple[Tensor, Tensor]:
+    """:func:`pair` when ``a`` is known to be a Tensor (the operators' ``self``): one test fewer per ``x * y``."""
+    if isinstance(b, Tensor):
+        return a, b
+    if (type(b) is float or type(b) is int) and (dtype := a.data.dtype) in _FLOATING:  # ``x * 0.5``: the common mix
+        return a, _scalar(b, dtype)
+    b = as_tensor(b, a)
+    if a.data.dtype.kind != "f" and b.data.dtype.kind == "f" and b.data.ndim == 0 and b.grad_fn is None:
+        a = Tensor._make(a.data.astype(b.data.dtype), None)  # int tensor * 0.5 is float, as in PyTorch
     return a, b

@@ -33,11 +33,11 @@ def bind(functional_module: Any) -> None:
     """Called once by the package ``__init__`` (for this module and ``_tensor_operators``)."""
     global F, _EXP, _LOG, _TANH, _SIGMOID, _RELU
     F = functional_module
-    from ._convert import pair
+    from ._convert import pair, tensor_and
     from .ops.registry import OPS
 
     _EXP, _LOG, _TANH, _SIGMOID, _RELU = (OPS[name] for name in ("exp", "log", "tanh", "sigmoid", "relu"))
-    _tensor_operators.bind(functional_module, pair, OPS)
+    _tensor_operators.bind(functional_module, pair, tensor_and, OPS)
 
 
 class TensorMethods:

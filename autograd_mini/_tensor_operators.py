@@ -21,16 +21,17 @@ F: Any = None
 # The hot arithmetic operators apply their primitive directly, skipping the public function and
 # ``call`` (two Python calls of each ``a * b``): bound by :func:`bind` with the op table.
 _pair: Any = None
+_tensor_and: Any = None
 _ADD: Any = None
 _SUB: Any = None
 _MUL: Any = None
 
 
-def bind(functional_module: Any, pair: Any, ops: dict[str, Any]) -> None:
+def bind(functional_module: Any, pair: Any, tensor_and: Any, ops: dict[str, Any]) -> None:
     """Called once by ``_tensor_methods.bind`` when every op module is loaded."""
-    global F, _pair, _ADD, _SUB, _MUL
+    global F, _pair, _tensor_and, _ADD, _SUB, _MUL
     F = functional_module
-    _pair = pair
+    _pair, _tensor_and = pair, tensor_and
     _ADD, _SUB, _MUL = ops["add"], ops["sub"], ops["mul"]
 
 
@@ -42,19 +43,19 @@ class TensorOperators:
 
     # -------------------------------------------------------------------------- operators
     def __add__(self, other: Any) -> Tensor:
-        return apply(_ADD, _pair(self, other), NO_ATTRS)
+        return apply(_ADD, _tensor_and(self, other), NO_ATTRS)
 
     def __radd__(self, other: Any) -> Tensor:
         return apply(_ADD, _pair(other, self), NO_ATTRS)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply(_SUB, _pair(self, other), NO_ATTRS)
+        return apply(_SUB, _tensor_and(self, other), NO_ATTRS)
 
     def __rsub__(self, other: Any) -> Tensor:
         return apply(_SUB, _pair(other, self), NO_ATTRS)
 
     def __mul__(self, other: Any) -> Tensor:
-        return apply(_MUL, _pair(self, other), NO_ATTRS)
+        return apply(_MUL, _tensor_and(self, other), NO_ATTRS)
 
     def __rmul__(self, other: Any) -> Tensor:
         return apply(_MUL, _pair(other, self), NO_ATTRS)
