@@ -63,12 +63,12 @@ def _before_vjps(node: Node, grad: Any, raw: bool) -> Any:
     return grad
 
 
-def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
+def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> Sequence[Any]:
     """The node's input gradients: arrays when ``raw`` (a backward that builds no graph), else Tensors."""
     return node.op.array_backward(node, grad, mask) if raw else node.op.backward(node, grad, mask)
 
 
-def _run_vjp_anomaly(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> list[Any]:
+def _run_vjp_anomaly(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> Sequence[Any]:
     """:func:`_vjps` in anomaly mode: report the forward stack of a failing node, refuse NaN gradients."""
     try:
         grads = _vjps(node, grad, mask, raw)
@@ -252,7 +252,7 @@ def run_backward(
                     node.op.release_hook(node)
         # Drop the last iteration's references, so that only leaf_grads holds the leaves' arrays.
         grad = input_grad = pending = next_grad = None
-        input_grads = []
+        input_grads = ()
         adopt = raw and _REFCOUNTS_EXACT
         for leaf in list(leaf_grads):
             grad = leaf_grads.pop(leaf)

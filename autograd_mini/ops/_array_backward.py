@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..node import Node
     from .registry import OpDef
 
-ArrayBackward = Callable[["Node", Any, Sequence[Any]], list[Any]]
+ArrayBackward = Callable[["Node", Any, Sequence[Any]], Sequence[Any]]
 
 # broadcast.fit, bound by the registry once broadcast.py (which registers ops itself) has loaded.
 fit: Callable[..., Any] = lambda op, index, array, grad: None  # noqa: E731
@@ -29,7 +29,8 @@ def bind_fit(function: Callable[..., Any]) -> None:
 
 
 def specialise(op: OpDef) -> ArrayBackward:
-    """``op``'s backward on arrays: ``(node, grad, mask) -> input gradients`` (None where ``mask`` is None)."""
+    """``op``'s backward on arrays: ``(node, grad, mask) -> input gradients`` (None where ``mask`` is None), a
+    tuple (one allocation; a list makes two) that backward only iterates."""
     general = op.backward_arrays
     vjps = op.vjps
     if not op.array_vjps or op.vjp_all is not None or not 1 <= len(vjps) <= 3:
@@ -37,43 +38,43 @@ def specialise(op: OpDef) -> ArrayBackward:
     if len(vjps) == 3:
         first_vjp, second_vjp, third_vjp = vjps
 
-        def ternary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:  # linear: x W^T + b
+        def ternary(node: Node, grad: Any, mask: Sequence[Any]) -> Sequence[Any]:  # linear: x W^T + b
             inputs = node._in1  # the tuple of the three arrays (None once released)
             if type(inputs) is not tuple or len(inputs) != 3 or node.attrs:
                 return general(node, grad, mask)
             x, y, z = inputs
             out = node.out_data
-            return [
+            return (
                 None if mask[0] is None else fit(op, 0, x, first_vjp(grad, out, x, y, z)),
                 None if mask[1] is None else fit(op, 1, y, second_vjp(grad, out, x, y, z)),
                 None if mask[2] is None else fit(op, 2, z, third_vjp(grad, out, x, y, z)),
-            ]
+            )
 
         return ternary
     if len(vjps) == 2:
         first_vjp, second_vjp = vjps
 
-        def binary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:
+        def binary(node: Node, grad: Any, mask: Sequence[Any]) -> Sequence[Any]:
             first, second = node._in0, node._in1
             if first is None or second is None or node._edges is not None or node.attrs:  # (``_edges``: 3+ inputs)
                 return general(node, grad, mask)
             out = node.out_data
-            return [
+            return (
                 None if mask[0] is None else fit(op, 0, first, first_vjp(grad, out, first, second)),
                 None if mask[1] is None else fit(op, 1, second, second_vjp(grad, out, first, second)),
-            ]
+            )
 
         return binary
     (vjp,) = vjps
     # tanh, sigmoid, relu: their backward primitive's NumPy forward on (g, out), what call() would run.
     on_output = op.output_vjp.forward if op.output_vjp is not None else None
 
-    def unary(node: Node, grad: Any, mask: Sequence[Any]) -> list[Any]:
+    def unary(node: Node, grad: Any, mask: Sequence[Any]) -> Sequence[Any]:
         first = node._in0
         if first is None or node._in1 is not None:  # released, or more inputs
             return general(node, grad, mask)
         if mask[0] is None:
-            return [None]
+            return (None,)
         x = first
         if on_output is not None:
             result = on_output(grad, node.out_data)
@@ -81,7 +82,7 @@ def specialise(op: OpDef) -> ArrayBackward:
             attrs = node.attrs
             result = vjp(grad, node.out_data, x, **attrs) if attrs else vjp(grad, node.out_data, x)
         if type(result) is np.ndarray and result.dtype is x.dtype and result.shape == x.shape:
-            return [result]  # fit's common case, inlined: one call fewer per unary node
-        return [fit(op, 0, x, result)]
+            return (result,)  # fit's common case, inlined: one call fewer per unary node
+        return (fit(op, 0, x, result),)
 
     return unary
