@@ -130,3 +130,30 @@ def test_double_backward_through_rebuilt_inputs() -> None:
     s, c = np.sin(x.detach().numpy()), np.cos(x.detach().numpy())
     np.testing.assert_allclose(grad.detach().numpy(), 3 * s**2 * c)
     np.testing.assert_allclose(second.numpy(), 6 * s * c**2 - 3 * s**3)
+
+
+def test_a_saved_view_sees_writes_to_its_base() -> None:
+    x = _leaf()
+    y = x * 2.0
+    view = y[1:3]  # shares y's storage and counter
+    z = (view * view).sum()
+    y.add_(1.0)
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        z.backward()
+
+
+def test_a_copying_reshape_has_its_own_counter() -> None:
+    """A reshape that copies (of a transposed input) is an intermediate of its own: writing its base does not
+    move its version, writing it does."""
+    x = am.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = x * 1.0
+    flat = y.transpose(0, 1).reshape(6)  # a copy: the transpose is not contiguous
+    z = (flat * flat).sum()
+    y.add_(1.0)  # nothing z needs
+    z.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2.0 * np.arange(6.0).reshape(2, 3))
+    again = (flat * flat).sum()
+    with am.no_grad():
+        flat.mul_(2.0)
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        again.backward()
