@@ -227,25 +227,27 @@ class Node:
         arrays = self.saved_arrays()
         if arrays is None:
             return None
-        rebuilt = []
+        rebuilt: list[Any] = []
         for index, (array, edge) in enumerate(zip(arrays, self.next)):
             if type(edge) is Node:
-                tensor = _Tensor._make(array, edge)
-                tensor._version_box = edge.result_box_for(array)
+                rebuilt.append(edge.result_tensor(array))
             elif edge is not None:
-                tensor = edge
+                rebuilt.append(edge)  # a leaf that requires grad
             else:
                 watched = watched_constant(self, index)
-                tensor = watched if watched is not None else _Tensor._make(array, None)
-            rebuilt.append(tensor)
+                rebuilt.append(watched if watched is not None else _Tensor._make(array, None))
         return tuple(rebuilt)
 
     def result_box_for(self, array: np.ndarray) -> list[int] | None:
         """The version counter of this node's result held in ``array``, if one was made (see NodeExtras)."""
-        extra = self.extra
-        if extra is None or extra.result_boxes is None:
-            return None
-        return extra.result_boxes.get(id(array))
+        boxes = None if self.extra is None else self.extra.result_boxes
+        return None if boxes is None else boxes.get(id(array))
+
+    def result_tensor(self, array: np.ndarray) -> Tensor:
+        """A Tensor of this node's result held in ``array``, sharing its version counter if it has one."""
+        tensor: Tensor = _Tensor._make(array, self)
+        tensor._version_box = self.result_box_for(array)
+        return tensor
 
     def version_box_for(self, array: np.ndarray) -> list[int]:
         """That counter, made now if there is none: every Tensor of this node on ``array`` (the result itself,

@@ -99,7 +99,7 @@ def collect(roots: list[Tensor], known: Sequence[Tensor] = ()) -> GraphModel:
                 producer = model.node_index[id(edge)]
                 model.consumers[producer].append((consumer, slot))
                 if inputs is not None:
-                    _learn_output(model.outputs[producer], inputs[slot], edge)
+                    _learn_output(model.outputs[producer], inputs[slot])
             else:
                 leaf = model.leaf_index.get(id(edge))
                 if leaf is None:
@@ -128,13 +128,11 @@ def _add_leaf(model: GraphModel, tensor: Tensor) -> int:
     return index
 
 
-def _learn_output(info: OutputInfo, tensor: Tensor, producer: Node) -> None:
-    """A consumer's saved input, rebuilt on the array it saved, is the producer's output as it was then."""
-    if info.tensor is not None:
-        return
-    if tensor.grad_fn is producer:
-        info.tensor = tensor
-    info.shape, info.dtype = tensor.shape, tensor.dtype
+def _learn_output(info: OutputInfo, tensor: Tensor) -> None:
+    """A consumer's saved input (rebuilt by ``Node.inputs`` on the array it saved, with the producer as its
+    ``grad_fn``) is the producer's output as it was then."""
+    if info.tensor is None:
+        info.tensor, info.shape, info.dtype = tensor, tensor.shape, tensor.dtype
 
 
 def _retained_tensor(node: Node) -> Tensor | None:

@@ -70,12 +70,11 @@ def specialise(op: OpDef) -> ArrayBackward:
     on_output = op.output_vjp.forward if op.output_vjp is not None else None
 
     def unary(node: Node, grad: Any, mask: Sequence[Any]) -> Sequence[Any]:
-        first = node._in0
-        if first is None or node._in1 is not None:  # released, or more inputs
+        x = node._in0
+        if x is None or node._in1 is not None:  # released, or more inputs
             return general(node, grad, mask)
         if mask[0] is None:
             return (None,)
-        x = first
         if on_output is not None:
             result = on_output(grad, node.out_data)
         else:

@@ -123,10 +123,7 @@ class OpDef:
         inputs = node.inputs
         assert inputs is not None
         tensor_class = Tensor
-        out = None
-        if self.uses_out and node.out_data is not None:
-            out = tensor_class._make(node.out_data, node)
-            out._version_box = node.result_box_for(node.out_data)  # the result's own counter, if it has one
+        out = node.result_tensor(node.out_data) if self.uses_out and node.out_data is not None else None
         attrs = node.attrs
         if self.vjp_all is not None:
             raw = self._check_count(list(self.vjp_all(grad, out, *inputs, **attrs)), len(inputs))
