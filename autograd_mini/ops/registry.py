@@ -174,6 +174,7 @@ def defop(
     array_vjps: bool | None = None,
     keeps: bool = False,
     output_vjp: OpDef | None = None,
+    array_backward: ArrayBackward | None = None,
 ) -> OpDef:
     """Register primitive ``name``; an op with no vjp is recorded as non-differentiable.
 
@@ -181,6 +182,8 @@ def defop(
     docstring); the default is True for the package's own ops and False for ops registered later.
     ``output_vjp=P`` declares a unary op whose vjp is primitive ``P`` applied to ``(g, out)`` (PyTorch's
     ``tanh_backward(grad, result)``), in place of ``vjps``; the op then uses its output.
+    ``array_backward`` replaces the backward on arrays made from the vjps (``_array_backward.specialise``) by
+    a hand-written one with the same signature, for an op whose nodes every training step runs (linear).
     """
     if output_vjp is not None:
         if vjps or vjp_all is not None:
@@ -209,6 +212,8 @@ def defop(
         keeps,
         output_vjp,
     )
+    if array_backward is not None:
+        op.array_backward = array_backward
     OPS[name] = op
     return op
 
