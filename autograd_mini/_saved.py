@@ -10,7 +10,8 @@ or, for the few inputs no edge leads to, in the node's watch list.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,8 +26,37 @@ INFERENCE_VERSION: list[int] = [0]
 # storage refuses writes, so a node that saves one need not watch it.
 CONSTANT_VERSION: list[int] = [0]
 
+# One clock orders the making of nodes and in-place writes: ``Node.seq`` is its reading when the node was
+# made, ``last_write`` its reading at the latest in-place write.  A node made after every write
+# (``seq > last_write``) cannot have had a saved tensor modified since, so backward skips the version check.
+CLOCK = itertools.count()
+last_write = -1
+
 _VERSION_BITS = 32
 _VERSION_MASK = (1 << _VERSION_BITS) - 1
+
+
+def bump_version(tensor: Tensor) -> None:
+    """Count an in-place write to ``tensor`` (its version, and ``last_write``, read against ``Node.seq``);
+    tensors made in inference mode are not versioned."""
+    global last_write
+    box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
+    if box is not INFERENCE_VERSION:
+        box[0] += 1
+        last_write = next(CLOCK)
+
+
+def bump_versions(tensors: Iterable[Tensor]) -> None:
+    """:func:`bump_version` for each of ``tensors``, written by one multi-tensor op: one tick of the clock."""
+    global last_write
+    written = False
+    for tensor in tensors:
+        box = tensor._version_box or tensor._shared_version_box()
+        if box is not INFERENCE_VERSION:
+            box[0] += 1
+            written = True
+    if written:
+        last_write = next(CLOCK)
 
 
 def pack_versions(tensors: Sequence[Tensor]) -> int:

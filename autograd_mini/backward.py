@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import engine
-from . import node as nodes
+from . import _saved, engine
 from ._fp_errors import ignore_fp_errors, restore_fp_errors
 from ._saved import FREED_MESSAGE, check_saved
 from .engine import Edge, Node
@@ -207,7 +206,7 @@ def run_backward(
             else:
                 break
             # Released, hooked, retaining its gradient, or made before some in-place write: rare, one test.
-            if node._in0 is None or node.extra is not None or node.seq < nodes._last_write:
+            if node._in0 is None or node.extra is not None or node.seq < _saved.last_write:
                 grad = _before_vjps(node, grad, raw)
             if plain and not engine._anomaly_enabled:  # _vjps, inlined: this loop runs once per node
                 # Node.next without the property call: a node of one input has ``...`` as its second edge,

@@ -16,10 +16,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import node as nodes
-from ._saved import INFERENCE_VERSION, share_version
-from .node import Edge, Hook, Node, NodeExtras, _new_object, bump_version
+from ._saved import INFERENCE_VERSION, bump_version, bump_versions, share_version
+from .node import Edge, Hook, Node, NodeExtras, _new_object
 
-__all__ = ["NO_ATTRS", "Edge", "Hook", "Node", "NodeExtras", "apply", "bump_version", "is_grad_enabled"]
+__all__ = [
+    "NO_ATTRS",
+    "Edge",
+    "Hook",
+    "Node",
+    "NodeExtras",
+    "apply",
+    "bump_version",
+    "bump_versions",
+    "is_grad_enabled",
+]
 
 if TYPE_CHECKING:
     from .ops.registry import OpDef

@@ -77,6 +77,7 @@ from .ops.elementwise import (
     where,
 )
 from .ops.extrema import amax, amin
+from .ops.foreach import foreach_add_
 from .ops.indexing import gather, getitem, index_scatter, one_hot
 from .ops.inplace import inplace, inplace_ufunc, setitem_
 from .ops.linalg import bmm, dot, linear, matmul, mm, outer
@@ -123,7 +124,7 @@ softmax = accepts_numpy_names(_reduce.softmax)
 __all__ = [
     "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "as_tensor", "bmm", "broadcast_to", "cast",
     "cat", "chunk", "clamp", "clip", "clone", "col2im", "concat", "concatenate", "cos", "cumsum", "div", "dot",
-    "elu", "eq", "equal", "erf", "exp", "exp2", "expand", "expm1", "flatten", "flip", "floor_divide", "gather",
+    "elu", "eq", "equal", "erf", "exp", "exp2", "expand", "expm1", "flatten", "foreach_add_", "flip", "floor_divide", "gather",
     "ge", "gelu", "getitem", "gt", "hardtanh", "index_scatter", "inplace", "inplace_ufunc", "isfinite", "isnan", "le",
     "leaky_relu", "linear", "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or", "logsigmoid",
     "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mish", "mm",

@@ -3,7 +3,6 @@ clock that orders their making and in-place writes (:func:`bump_version`)."""
 
 from __future__ import annotations
 
-import itertools
 import weakref
 from collections.abc import Callable
 from types import EllipsisType
@@ -11,10 +10,11 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+from . import _saved
 from ._saved import (
     _VERSION_BITS,
+    CLOCK,
     CONSTANT_VERSION,
-    INFERENCE_VERSION,
     pack_versions,
     refuse_inference_tensors,
     watch_list,
@@ -31,11 +31,6 @@ Hook = Callable[["Tensor"], Union["Tensor", None]]
 # Whether inference mode was ever entered: until then no tensor can carry INFERENCE_VERSION, and
 # recording a node skips looking for one.
 _inference_used = False
-# One clock orders the making of nodes and in-place writes: ``Node.seq`` is its reading when the node was
-# made, ``_last_write`` its reading at the latest in-place write.  A node made after every write
-# (``seq > _last_write``) cannot have had a saved tensor modified since, so backward skips the version check.
-_clock = itertools.count()
-_last_write = -1
 _new_object = object.__new__  # looked up once (on ``object`` it is a type attribute lookup)
 # The Tensor class, bound by engine.bind_tensor_class (tensor.py imports this module).
 _Tensor: Any = None
@@ -115,7 +110,7 @@ class Node:
         self.op = op
         # Creation order: a node's inputs were all made before it, so backward may run nodes in
         # decreasing ``seq`` (each after every node that consumes its output) without counting consumers.
-        self.seq = next(_clock)
+        self.seq = next(CLOCK)
         self.attrs = attrs
         self.out_data = out_data
         self.extra = None
@@ -203,7 +198,7 @@ class Node:
 
     def needs_version_check(self) -> bool:
         """True when an in-place write happened since this node was made and it saved something."""
-        return self.seq < _last_write and (self.op.saves != () or self.op.uses_out)
+        return self.seq < _saved.last_write and (self.op.saves != () or self.op.uses_out)
 
     def name(self) -> str:
         """PyTorch-style name such as ``MulBackward0``."""
@@ -287,13 +282,3 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
-
-
-def bump_version(tensor: Tensor) -> None:
-    """Count an in-place write to ``tensor`` (its version, and ``_last_write``, read against ``Node.seq``);
-    tensors made in inference mode are not versioned."""
-    global _last_write
-    box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
-    if box is not INFERENCE_VERSION:
-        box[0] += 1
-        _last_write = next(_clock)

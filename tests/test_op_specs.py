@@ -25,6 +25,7 @@ EXEMPT = {
     "inplace",  # the machinery behind Tensor.add_ & co. (takes a compute callback); tested with in-place ops
     "inplace_ufunc",  # the same, writing with a NumPy ufunc when nothing is recorded
     "setitem_",  # Tensor.__setitem__ (mutates, returns None); tested with in-place ops
+    "foreach_add_",  # mutates a list of tensors, returns None; tested in test_foreach.py
     "as_tensor",  # a factory / conversion, no computation
     "allclose",  # returns a Python bool
     "equal",  # returns a Python bool

@@ -13,9 +13,8 @@ from .optimizer import Closure, Optimizer, check_hyper, state_copy
 
 __all__ = ["SGD"]
 
-# Looked up once, not per parameter: the unrecorded in-place write (``Tensor.sub_`` calls the same
-# function), and one reusable no_grad (it keeps a stack of previous modes, so nesting is safe).
-_inplace_ufunc, _subtract, _sub = am.inplace_ufunc, np.subtract, am.sub
+# One reusable no_grad (it keeps a stack of previous modes, so nesting is safe).
+_foreach_add = am.foreach_add_
 _NO_GRAD = am.no_grad()
 
 
@@ -56,9 +55,9 @@ class SGD(Optimizer):
         """One update of every parameter that has a gradient; returns ``closure()`` when given.
 
         :meth:`Optimizer.step` with SGD's update written out: the hyperparameters are read once per
-        group per step (still every step, so a scheduler's or the user's changes apply at once), and
-        each parameter costs a few NumPy calls and the in-place subtract of ``param.sub_`` (which
-        moves its version).  As in torch, only momentum keeps per-parameter state (its buffer):
+        group per step (still every step, so a scheduler's or the user's changes apply at once), each
+        parameter costs a few NumPy calls, and one ``am.foreach_add_`` writes every update in place (each
+        parameter's version moves).  As in torch, only momentum keeps per-parameter state (its buffer):
         plain SGD leaves ``state`` (and the state dict's ``"state"``) empty.
         """
         loss = self._begin_step(closure)
@@ -69,12 +68,16 @@ class SGD(Optimizer):
                 lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
                 weight_decay, nesterov = group["weight_decay"], group["nesterov"]
                 maximize = group.get("maximize", False)
-                # Plain SGD (the usual case) skips the three tests below with one.
                 damps, decays, has_momentum = dampening != 0, weight_decay != 0, momentum != 0
-                modified = maximize or decays or has_momentum
-                given = (lr, momentum, 1 - dampening, weight_decay)
+                if not (maximize or decays or has_momentum) and type(lr) is float:
+                    # Plain SGD, the usual case: as torch's multi-tensor SGD, p += -lr * g in one call.
+                    params = [param for param in group["params"] if param.grad is not None]
+                    _foreach_add(params, [param.grad for param in params], alpha=-lr)
+                    continue
+                given = (-lr, momentum, 1 - dampening, weight_decay)
                 dtype: np.dtype[Any] | None = None
                 scalars = given
+                targets, updates = [], []
                 for param in group["params"]:
                     grad_tensor = param.grad
                     if grad_tensor is None:
@@ -84,31 +87,32 @@ class SGD(Optimizer):
                         dtype = data.dtype
                         scalars = _scalars(given, dtype)
                     # The 0-d constants only meet arrays of their own dtype; anything else gets the values as given.
-                    lr_, momentum_, keep_, decay_ = scalars if grad.dtype is dtype else given
-                    if modified:
-                        if maximize:
-                            grad = -grad
-                        if decays:
-                            grad = grad + decay_ * data
-                        if has_momentum:  # only here: state[param] makes an entry (a defaultdict)
-                            param_state = state[param]
-                            buffer_tensor = param_state.get("momentum_buffer")
-                            if buffer_tensor is None:
-                                buffer_tensor = param_state["momentum_buffer"] = state_copy(grad)
-                                buffer = buffer_tensor.data
-                            else:
-                                buffer = buffer_tensor.data
-                                if buffer.dtype is not dtype:
-                                    lr_, momentum_, keep_, decay_ = given
-                                buffer *= momentum_
-                                buffer += keep_ * grad if damps else grad  # skip a product by 1
-                            grad = grad + momentum_ * buffer if nesterov else buffer
-                    update = lr_ * grad
+                    step_, momentum_, keep_, decay_ = scalars if grad.dtype is dtype else given
+                    if maximize:
+                        grad = -grad
+                    if decays:
+                        grad = grad + decay_ * data
+                    if has_momentum:  # only here: state[param] makes an entry (a defaultdict)
+                        param_state = state[param]
+                        buffer_tensor = param_state.get("momentum_buffer")
+                        if buffer_tensor is None:
+                            buffer_tensor = param_state["momentum_buffer"] = state_copy(grad)
+                            buffer = buffer_tensor.data
+                        else:
+                            buffer = buffer_tensor.data
+                            if buffer.dtype is not dtype:
+                                step_, momentum_, keep_, decay_ = given
+                            buffer *= momentum_
+                            buffer += keep_ * grad if damps else grad  # skip a product by 1
+                        grad = grad + momentum_ * buffer if nesterov else buffer
+                    update = step_ * grad
                     if type(update) is not np.ndarray or update.dtype is not dtype:  # lr a Tensor, mixed dtypes
                         update = np.asarray(update, dtype=dtype)
-                    # What ``param.sub_(update)`` runs, minus its method call: one in-place NumPy subtract,
-                    # and the parameter's version moves (a graph saved before the step refuses to backpropagate).
-                    _inplace_ufunc(param, "sub_", _subtract, update, _sub)
+                    targets.append(param)
+                    updates.append(update)
+                # One in-place add per parameter (what ``param.add_(update)`` runs, without its method call); the
+                # parameters' versions move (a graph saved before the step refuses to backpropagate).
+                _foreach_add(targets, updates)
         return loss
 
 
