@@ -50,6 +50,23 @@ def scalar_array(value: bool | int | float, dtype: np.dtype[Any]) -> np.ndarray:
     return _scalar(value, dtype).data
 
 
+class ConstantByDtype(dict[np.dtype[Any], np.ndarray]):
+    """One number as a read-only 0-d array of each dtype asked for: ``ONE[y.dtype]`` is :func:`scalar_array`'s
+    array for 1, by a dict lookup rather than two Python calls (the activations' vjps take it every step)."""
+
+    def __init__(self, value: bool | int | float) -> None:
+        super().__init__()
+        self.value = value
+
+    def __missing__(self, dtype: np.dtype[Any]) -> np.ndarray:
+        array = self[dtype] = scalar_array(self.value, dtype)
+        return array
+
+
+ZERO = ConstantByDtype(0)
+ONE = ConstantByDtype(1)
+
+
 def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
     """A Tensor for ``value``; Python numbers take ``like``'s dtype (PyTorch's "weak" scalars)."""
     if isinstance(value, Tensor):

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._convert import scalar_array
+from ._convert import ONE
 from .backward import run_backward
 from .ops.registry import shape_text
 from .tensor import Tensor
@@ -25,7 +25,7 @@ def _implicit_seed(output: Tensor) -> Tensor:
     """The gradient of a one-element output with respect to itself: ones (for 0-d, a copy of a cached 0-d one,
     several times cheaper than ``np.ones``)."""
     dtype = output.data.dtype
-    ones = scalar_array(1, dtype).copy() if output.data.ndim == 0 else np.ones(output.shape, dtype=dtype)
+    ones = ONE[dtype].copy() if output.data.ndim == 0 else np.ones(output.shape, dtype=dtype)
     return Tensor._make(ones, None)
 
 

@@ -33,24 +33,8 @@ def specialise(op: OpDef) -> ArrayBackward:
     tuple (one allocation; a list makes two) that backward only iterates."""
     general = op.backward_arrays
     vjps = op.vjps
-    if not op.array_vjps or op.vjp_all is not None or not 1 <= len(vjps) <= 3:
+    if not op.array_vjps or op.vjp_all is not None or not 1 <= len(vjps) <= 2:
         return general
-    if len(vjps) == 3:
-        first_vjp, second_vjp, third_vjp = vjps
-
-        def ternary(node: Node, grad: Any, mask: Sequence[Any]) -> Sequence[Any]:  # linear: x W^T + b
-            inputs = node._in1  # the tuple of the three arrays (None once released)
-            if type(inputs) is not tuple or len(inputs) != 3 or node.attrs:
-                return general(node, grad, mask)
-            x, y, z = inputs
-            out = node.out_data
-            return (
-                None if mask[0] is None else fit(op, 0, x, first_vjp(grad, out, x, y, z)),
-                None if mask[1] is None else fit(op, 1, y, second_vjp(grad, out, x, y, z)),
-                None if mask[2] is None else fit(op, 2, z, third_vjp(grad, out, x, y, z)),
-            )
-
-        return ternary
     if len(vjps) == 2:
         first_vjp, second_vjp = vjps
 

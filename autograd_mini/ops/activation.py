@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .._convert import scalar_array
+from .._convert import ONE, ZERO
 from ..tensor import Tensor
 from ._erf import erf_array
 from .elementwise import _broadcast_error, exp, where
@@ -42,7 +42,7 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # Their vjps are declared as those primitives (``output_vjp``): a backward on arrays runs them without dispatch.
 TANH_BACKWARD = defop(
     "tanh_backward",
-    lambda g, y: g * (scalar_array(1, y.dtype) - y * y),
+    lambda g, y: g * (ONE[y.dtype] - y * y),
     lambda gg, out, g, y: tanh_backward(gg, y),
     lambda gg, out, g, y: gg * g * y * -2,
     error_builder=_broadcast_error,
@@ -50,7 +50,7 @@ TANH_BACKWARD = defop(
 TANH = defop("tanh", np.tanh, output_vjp=TANH_BACKWARD, saves=())
 SIGMOID_BACKWARD = defop(
     "sigmoid_backward",
-    lambda g, y: g * y * (scalar_array(1, y.dtype) - y),
+    lambda g, y: g * y * (ONE[y.dtype] - y),
     lambda gg, out, g, y: sigmoid_backward(gg, y),
     lambda gg, out, g, y: gg * g * (1 - y * 2),
     error_builder=_broadcast_error,
@@ -71,7 +71,7 @@ _WHERE_IS_FASTER = 1024
 def _relu_backward_forward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     # np.where keeps exact zeros where the upstream gradient holds inf/NaN (as PyTorch); on large
     # arrays it is ~7x slower than multiplying by the mask, which is then used unless such values occur.
-    zero = scalar_array(0, g.dtype)
+    zero = ZERO[g.dtype]
     if g.size <= _WHERE_IS_FASTER:
         return np.where(y > zero, g, zero)
     result = g * (y > zero)
@@ -92,7 +92,7 @@ RELU_BACKWARD = defop(
 # run ~10x faster than np.where on activation-sized arrays.  relu'(0) = 0, and relu(NaN) = NaN.
 RELU = defop(
     "relu",
-    lambda x: np.maximum(x, scalar_array(0, x.dtype)),
+    lambda x: np.maximum(x, ZERO[x.dtype]),
     output_vjp=RELU_BACKWARD,
     saves=(),
 )
