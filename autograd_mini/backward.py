@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import sys
-import warnings
 from collections.abc import Sequence
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
@@ -17,32 +16,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _saved, engine
+from ._anomaly import run_vjps_anomaly, vjps
 from ._fp_errors import ignore_fp_errors, restore_fp_errors
 from ._saved import FREED_MESSAGE, check_saved
 from .engine import Edge, Node
-from .graph_order import toposort
+from .graph_order import reachable_to, toposort
 
 if TYPE_CHECKING:
     from .tensor import Tensor
-
-
-def _prune(order: list[Node], targets: set[int]) -> set[int]:
-    """Ids of the nodes from which some target (a leaf tensor or a node) can be reached."""
-    needed: set[int] = set()
-    for node in reversed(order):
-        if id(node) in targets:
-            needed.add(id(node))
-            continue
-        for edge in node.next:
-            if edge is not None and (id(edge) in targets or id(edge) in needed):
-                needed.add(id(node))
-                break
-    return needed
-
-
-def _forward_stack_text(node: Node) -> str:
-    stack = "".join(node.stack or ["  (not recorded: the node was created outside anomaly mode)\n"])
-    return f"Traceback of forward call that caused the error ({node.name()}):\n{stack}"
 
 
 def _before_vjps(node: Node, grad: Any, raw: bool) -> Any:
@@ -60,31 +41,6 @@ def _before_vjps(node: Node, grad: Any, raw: bool) -> Any:
     if node.needs_version_check():
         check_saved(node)
     return grad
-
-
-def _vjps(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> Sequence[Any]:
-    """The node's input gradients: arrays when ``raw`` (a backward that builds no graph), else Tensors."""
-    return node.op.array_backward(node, grad, mask) if raw else node.op.backward(node, grad, mask)
-
-
-def _run_vjp_anomaly(node: Node, grad: Any, mask: Sequence[Edge], raw: bool) -> Sequence[Any]:
-    """:func:`_vjps` in anomaly mode: report the forward stack of a failing node, refuse NaN gradients."""
-    try:
-        grads = _vjps(node, grad, mask, raw)
-    except Exception as error:
-        note = f"Error detected in {node.name()}. " + _forward_stack_text(node)
-        if hasattr(error, "add_note"):
-            error.add_note(note)
-        else:  # Python 3.10 has no exception notes
-            warnings.warn(note, RuntimeWarning, stacklevel=2)
-        raise
-    for index, input_grad in enumerate(grads):
-        array = input_grad if raw or input_grad is None else input_grad.data
-        if array is not None and array.dtype.kind == "f" and np.isnan(array).any():
-            raise RuntimeError(
-                f"Function '{node.name()}' returned nan values in its {index}th output.\n" + _forward_stack_text(node)
-            )
-    return grads
 
 
 # CPython's reference counts say when an array is held by nobody but backward itself, so that it can
@@ -188,7 +144,7 @@ def run_backward(
     try:
         if inputs is not None:
             targets = {id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs}
-            needed = _prune(toposort([node for _, node in heap]), targets)
+            needed = reachable_to(toposort([node for _, node in heap]), targets)
             heap = [entry for entry in heap if id(entry[1]) in needed]
             heapify(heap)  # what is left of a heap need not be one
         plain = raw and needed is None  # the common case: every edge wanted, gradients on arrays
@@ -221,9 +177,9 @@ def run_backward(
                     # Only edges that lead to one of the inputs asked for need a gradient.
                     edges = [e if e is not None and (id(e) in needed or id(e) in targets) else None for e in edges]
                 if engine._anomaly_enabled:
-                    input_grads = _run_vjp_anomaly(node, grad, edges, raw)
+                    input_grads = run_vjps_anomaly(node, grad, edges, raw)
                 else:
-                    input_grads = _vjps(node, grad, edges, raw)
+                    input_grads = vjps(node, grad, edges, raw)
             for edge, input_grad in zip(edges, input_grads):  # zip stops at an op declaring fewer vjps
                 if input_grad is None or edge is None:
                     continue
@@ -253,8 +209,25 @@ def run_backward(
         grad = input_grad = pending = next_grad = None
         input_grads = ()
         adopt = raw and _REFCOUNTS_EXACT
+        # The training step's case: a leaf with no hooks and no .grad (zero_grad sets it to None), of an array
+        # only backward holds (as ``owned`` below), adopts it as its .grad: what _accumulate does, without its calls.
+        adopt_plain = adopt and plain and accumulate
+        make_tensor = engine._make_tensor
         for leaf in list(leaf_grads):
             grad = leaf_grads.pop(leaf)
+            if (
+                adopt_plain
+                and leaf.grad is None
+                and not leaf._hooks
+                and leaf._requires_grad
+                and type(grad) is np.ndarray
+                and grad.dtype is leaf.data.dtype
+                and sys.getrefcount(grad) == 2
+                and grad.base is None
+                and grad.flags.writeable
+            ):
+                leaf.grad = make_tensor(grad, None)
+                continue
             hooks = leaf._hooks
             if hooks:
                 grad = _run_hooks(hooks, grad, raw)

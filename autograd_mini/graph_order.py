@@ -54,3 +54,17 @@ def toposort(roots: Sequence[Node]) -> list[Node]:
         order.append(node)
         release_edges(node, consumers, ready)
     return order
+
+
+def reachable_to(order: list[Node], targets: set[int]) -> set[int]:
+    """Ids of the nodes from which some target (a leaf tensor or a node) can be reached."""
+    needed: set[int] = set()
+    for node in reversed(order):
+        if id(node) in targets:
+            needed.add(id(node))
+            continue
+        for edge in node.next:
+            if edge is not None and (id(edge) in targets or id(edge) in needed):
+                needed.add(id(node))
+                break
+    return needed
