@@ -173,6 +173,13 @@ class Node:
             else:
                 self._watch = (None if traced else box or first, other or second)
             return self
+        if len(saved) == 1:  # the same for one saved tensor (a unary op that reads its input: exp, a loss)
+            (first,) = saved
+            box = first._version_box
+            self.saved_versions = box[0] if box else 0
+            if not ((first._requires_grad and (box is None or first.grad_fn is None)) or box is CONSTANT_VERSION):
+                self._watch = (box or first,)
+            return self
         self.saved_versions = pack_versions(saved)
         self._watch = watch_list(saved)
         return self

@@ -105,7 +105,8 @@ def cross_entropy(
     (N, d1, ...), or class probabilities of the input's shape.  ``weight``: (C,).
     ``label_smoothing`` in [0, 1] mixes the target with the uniform distribution.
     """
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce, reduction)
     # The common case first: there the checks of reduction and label_smoothing below would pass.
     if weight is None and label_smoothing == 0.0 and (reduction == "mean" or reduction == "sum"):
         fused = _fused_cross_entropy(input, target, ignore_index, reduction)
@@ -138,19 +139,16 @@ def _fused_cross_entropy(input: Tensor, target: Any, ignore_index: int, reductio
     """The common case as one node (``am.softmax_cross_entropy``): (N, C) floating logits, N > 0, and
     (N,) class indices none of which is ignored.  None when that does not hold, and for any bad target,
     so that the general path reports it with its usual message."""
-    shape = input.shape
-    if len(shape) != 2 or shape[0] == 0 or input.data.dtype.kind != "f":
+    data = input.data
+    shape = data.shape
+    if len(shape) != 2 or shape[0] == 0 or data.dtype.kind != "f":
         return None
     labels = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if (
-        labels.dtype.kind not in "iu"
-        or labels.shape != shape[:1]
-        or (0 <= ignore_index < shape[1] and bool((labels == ignore_index).any()))
-    ):
+    if 0 <= ignore_index < shape[1] and bool((labels == ignore_index).any()):
         return None
     try:
         return am.softmax_cross_entropy(input, labels, reduction)
-    except IndexError:  # a label out of [0, C), maybe ignore_index: handled or reported below
+    except (IndexError, RuntimeError, ValueError):  # a label out of [0, C) (maybe ignore_index), a bad target
         return None
 
 

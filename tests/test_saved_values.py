@@ -77,20 +77,24 @@ def test_rebuilt_inputs_share_the_graph_and_the_version_counter() -> None:
         pytest.param(lambda h: (h.detach_(), h.add_(1.0)), id="after detach_"),
     ],
 )
-def test_writes_to_a_saved_intermediate_are_refused(write: Callable[[am.Tensor], object]) -> None:
+@pytest.mark.parametrize("read", [lambda h: h * h, lambda h: h.sin()], ids=["two saved", "one saved"])
+def test_writes_to_a_saved_intermediate_are_refused(
+    write: Callable[[am.Tensor], object], read: Callable[[am.Tensor], am.Tensor]
+) -> None:
     x = _leaf()
     h = x * 2.0
-    y = (h * h).sum()
+    y = read(h).sum()
     write(h)
     with pytest.raises(RuntimeError, match=MODIFIED):
         y.backward()
 
 
-def test_a_saved_intermediate_that_already_had_a_counter_is_watched() -> None:
+@pytest.mark.parametrize("read", [lambda h: h * h, lambda h: h.sin()], ids=["two saved", "one saved"])
+def test_a_saved_intermediate_that_already_had_a_counter_is_watched(read: Callable[[am.Tensor], am.Tensor]) -> None:
     x = _leaf()
     h = x * 2.0
     h.mul_(1.0)  # version 1, and h's grad_fn is now the in-place node
-    y = (h * h).sum()
+    y = read(h).sum()
     with am.no_grad():
         h.add_(1.0)
     with pytest.raises(RuntimeError, match="is at version 2; expected version 1 instead"):
@@ -105,6 +109,7 @@ def test_a_constant_written_after_it_was_saved_is_refused_and_a_cached_one_is_no
     assert product._watch is not None and product._watch[1] is data
     scaled = x * 0.5  # the cached 0.5 is read-only: nothing to watch
     assert scaled.grad_fn._watch is None
+    assert x.sin().grad_fn._watch is None and (x * 2.0).sin().grad_fn._watch is None  # found through the edge
     data.add_(1.0)
     with pytest.raises(RuntimeError, match=MODIFIED):
         y.backward()

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import apply
 from ..tensor import Tensor
 from .elementwise import exp
 from .reduce import LOG_SOFTMAX
@@ -114,6 +115,10 @@ def softmax_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -
     'sum'), recorded as one node.  This is the fast path behind ``nn.functional.cross_entropy``.
     """
     labels = target if type(target) is np.ndarray else target.data if isinstance(target, Tensor) else np.asarray(target)
-    shape = input.shape
+    is_tensor = isinstance(input, Tensor)
+    shape = input.data.shape if is_tensor else input.shape  # (Tensor.shape is a property call)
     _check(shape, labels, reduction)
-    return call(SOFTMAX_CROSS_ENTROPY, input, targets=_flat_targets(labels, shape), reduction=reduction)
+    attrs = {"targets": _flat_targets(labels, shape), "reduction": reduction}
+    if is_tensor:  # call()'s dispatch, skipped
+        return apply(SOFTMAX_CROSS_ENTROPY, (input,), attrs)
+    return call(SOFTMAX_CROSS_ENTROPY, input, **attrs)
