@@ -148,6 +148,7 @@ def run_backward(
             heap = [entry for entry in heap if id(entry[1]) in needed]
             heapify(heap)  # what is left of a heap need not be one
         plain = raw and needed is None  # the common case: every edge wanted, gradients on arrays
+        fast = plain and not engine._anomaly_enabled
         # A node that will run next (made after every node waiting in the heap: in a chain, each node's
         # output feeds one other) is held here rather than in the map and the heap: most nodes of a training
         # step's graph are.
@@ -164,7 +165,7 @@ def run_backward(
             # Released, hooked, retaining its gradient, or made before some in-place write: rare, one test.
             if node._in0 is None or node.extra is not None or node.seq < _saved.last_write:
                 grad = _before_vjps(node, grad, raw)
-            if plain and not engine._anomaly_enabled:  # _vjps, inlined: this loop runs once per node
+            if fast:  # vjps(), inlined: this loop runs once per node
                 # Node.next without the property call: a node of one input has ``...`` as its second edge,
                 # which the zip below never reaches (it stops at the vjps' one gradient).
                 edges: Sequence[Edge] = node._edges or (node._e0, node._e1)  # type: ignore[assignment]

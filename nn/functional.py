@@ -49,22 +49,20 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b: (*, in_features) with weight (out_features, in_features) -> (*, out_features)."""
     try:
         return am.linear(input, weight, bias)  # the engine's fused x W^T + b (one node, as PyTorch's addmm)
-    except RuntimeError:
-        # Shapes are checked only once the engine has refused them (the check costs on every call
-        # otherwise); a bad pair gets PyTorch's message, any other failure propagates as it is.
-        mismatch = _linear_shape_error(input, weight)
-        if mismatch is None:
-            raise
-        raise mismatch from None
+    except RuntimeError as error:
+        raise linear_error(input, weight, error) from None
 
 
-def _linear_shape_error(input: Tensor, weight: Tensor) -> RuntimeError | None:
+def linear_error(input: Tensor, weight: Tensor, error: RuntimeError) -> RuntimeError:
+    """What :func:`linear` raises when the engine refused ``input`` and ``weight`` with ``error``: PyTorch's
+    message for shapes that do not multiply, else ``error`` itself.  Shapes are checked only once the engine
+    has refused them (the check would cost on every call otherwise)."""
     if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
         rows = math.prod(input.shape[:-1])
         features = input.shape[-1] if input.ndim else 1
         w = weight.shape if weight.ndim == 2 else (1, *weight.shape)
         return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{features} and {w[-1]}x{w[0]})")
-    return None
+    return error
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -43,10 +43,27 @@ def specialise(op: OpDef) -> ArrayBackward:
             if first is None or second is None or node._edges is not None or node.attrs:  # (``_edges``: 3+ inputs)
                 return general(node, grad, mask)
             out = node.out_data
-            return (
-                None if mask[0] is None else fit(op, 0, first, first_vjp(grad, out, first, second)),
-                None if mask[1] is None else fit(op, 1, second, second_vjp(grad, out, first, second)),
-            )
+            # fit()'s common case (nothing to reduce or cast) tested here: one call fewer per gradient.
+            if mask[0] is None:
+                first_grad = None
+            else:
+                first_grad = first_vjp(grad, out, first, second)
+                if not (
+                    type(first_grad) is np.ndarray
+                    and first_grad.dtype is first.dtype
+                    and first_grad.shape == first.shape
+                ):
+                    first_grad = fit(op, 0, first, first_grad)
+            if mask[1] is None:
+                return (first_grad, None)
+            second_grad = second_vjp(grad, out, first, second)
+            if (
+                type(second_grad) is np.ndarray
+                and second_grad.dtype is second.dtype
+                and second_grad.shape == second.shape
+            ):
+                return (first_grad, second_grad)
+            return (first_grad, fit(op, 1, second, second_grad))
 
         return binary
     (vjp,) = vjps

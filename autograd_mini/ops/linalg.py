@@ -76,6 +76,9 @@ def _linear_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+_matmul, _add_reduce = np.matmul, np.add.reduce  # looked up once, not per layer and step
+
+
 def _linear_backward_on_arrays(node: Node, grad: Any, mask: Sequence[Any]) -> Sequence[Any]:
     """Linear's backward on arrays, written out for its usual case (what every ``nn.Linear`` call records): x
     (N, in), W (out, in), b (out,) and g (N, out), all of one dtype.  Each product then has its input's shape
@@ -87,9 +90,9 @@ def _linear_backward_on_arrays(node: Node, grad: Any, mask: Sequence[Any]) -> Se
         dtype = grad.dtype
         if x.dtype is dtype and w.dtype is dtype and b.dtype is dtype and x.ndim == 2 and b.ndim == 1:
             return (
-                None if mask[0] is None else np.matmul(grad, w),
-                None if mask[1] is None else np.matmul(grad.T, x),
-                None if mask[2] is None else np.add.reduce(grad, axis=0),
+                None if mask[0] is None else _matmul(grad, w),
+                None if mask[1] is None else _matmul(grad.T, x),
+                None if mask[2] is None else _add_reduce(grad, axis=0),
             )
     return LINEAR.backward_arrays(node, grad, mask)
 
