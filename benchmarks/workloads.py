@@ -174,6 +174,9 @@ def all_workloads(smoke: bool = False) -> list[Workload]:
     ]
     for n in s.chain_ns:
         big = n >= 100_000
+        # Samples of one call each: 30 at N = 1e3 (a 10 ms call; ten samples let one burst of load move the
+        # median), 10 at 1e4, 3 at 1e5 (seconds per call).
+        samples = 3 if big else 10 if n >= 10_000 else 30
         out.append(
             Workload(
                 f"W4-N{_chain_label(n)}",
@@ -183,7 +186,7 @@ def all_workloads(smoke: bool = False) -> list[Workload]:
                 {"n": n, "width": 16, "seed": 4},
                 NUMPY_SYSTEMS,
                 Target("floor", 4.0, "<= 4x floor"),
-                rep(3 if big else 10),
+                rep(samples),
                 warm(0 if big else 1),
             )
         )
