@@ -36,3 +36,25 @@ def test_python_numbers_in_expressions_take_the_tensors_dtype() -> None:
     x64 = am.tensor([1.0, 2.0], dtype=am.float64)
     assert (x32 * 0.1).dtype == am.float32 and (x64 * 0.1).dtype == am.float64
     np.testing.assert_array_equal((x64 * 0.1).data, np.array([1.0, 2.0]) * 0.1)  # not rounded through float32
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+def test_zero_and_one_by_dtype_are_the_cached_read_only_constants(dtype: type) -> None:
+    from autograd_mini._convert import ONE, ZERO
+
+    key = np.dtype(dtype)
+    for table, value in ((ZERO, 0), (ONE, 1)):
+        array = table[key]
+        assert array.shape == () and array.dtype == key and array == value
+        assert table[key] is array  # made once
+        assert not array.flags.writeable
+
+
+def test_a_cleared_cache_still_gives_equal_constants() -> None:
+    from autograd_mini import _convert
+
+    x = am.tensor([1.0, 2.0])
+    before = (x * 0.25).data.copy()
+    _convert._SCALARS.clear()  # as when the cache is full
+    np.testing.assert_array_equal((x * 0.25).data, before)
+    assert (x * 0.25).dtype == am.float32
