@@ -218,7 +218,7 @@ def all_workloads(smoke: bool = False) -> list[Workload]:
             },
             NUMPY_SYSTEMS,
             Target("floor", 2.0, "<= 2.0x floor, same test accuracy"),
-            rep(5),
+            rep(9),  # one call per sample (a whole training run): five let two slow ones move the median
             warm(1),
         ),
         Workload(
