@@ -207,6 +207,13 @@ class TensorMethods:
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return F.transpose(self, dim0, dim1)
 
+    def t(self) -> Tensor:
+        """The matrix transpose (a view) of a tensor of at most 2 dimensions; a 0-d or 1-d one is returned itself."""
+        ndim = self.data.ndim
+        if ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+        return F.transpose(self, 0, 1) if ndim == 2 else self  # type: ignore[return-value]
+
     def movedim(self, source: int, destination: int) -> Tensor:
         return F.movedim(self, source, destination)
 

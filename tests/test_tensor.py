@@ -33,6 +33,18 @@ def test_properties() -> None:
     assert not y.is_leaf and y.requires_grad and y.grad is None
 
 
+def test_t_transposes_matrices_and_refuses_more_dimensions() -> None:
+    w = am.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    wt = w.t()
+    np.testing.assert_array_equal(wt.detach().numpy(), [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]])
+    (wt * am.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]])
+    v = am.tensor([1.0, 2.0])
+    assert v.t() is v and am.tensor(3.0).t().shape == ()
+    with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions, but self is 3D"):
+        am.zeros(2, 3, 4).t()
+
+
 def test_factories() -> None:
     am.manual_seed(0)
     a = am.randn(2, 3)
