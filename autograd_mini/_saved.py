@@ -39,11 +39,7 @@ _VERSION_MASK = (1 << _VERSION_BITS) - 1
 def bump_version(tensor: Tensor) -> None:
     """Count an in-place write to ``tensor`` (its version, and ``last_write``, read against ``Node.seq``);
     tensors made in inference mode are not versioned."""
-    global last_write
-    box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
-    if box is not INFERENCE_VERSION:
-        box[0] += 1
-        last_write = next(CLOCK)
+    bump_versions((tensor,))
 
 
 def bump_versions(tensors: Iterable[Tensor]) -> None:
@@ -51,7 +47,7 @@ def bump_versions(tensors: Iterable[Tensor]) -> None:
     global last_write
     written = False
     for tensor in tensors:
-        box = tensor._version_box or tensor._shared_version_box()
+        box = tensor._version_box or tensor._shared_version_box()  # a counter is a non-empty list
         if box is not INFERENCE_VERSION:
             box[0] += 1
             written = True

@@ -210,25 +210,9 @@ def run_backward(
         grad = input_grad = pending = next_grad = None
         input_grads = ()
         adopt = raw and _REFCOUNTS_EXACT
-        # The training step's case: a leaf with no hooks and no .grad (zero_grad sets it to None), of an array
-        # only backward holds (as ``owned`` below), adopts it as its .grad: what _accumulate does, without its calls.
-        adopt_plain = adopt and plain and accumulate
         make_tensor = engine._make_tensor
         for leaf in list(leaf_grads):
             grad = leaf_grads.pop(leaf)
-            if (
-                adopt_plain
-                and leaf.grad is None
-                and not leaf._hooks
-                and leaf._requires_grad
-                and type(grad) is np.ndarray
-                and grad.dtype is leaf.data.dtype
-                and sys.getrefcount(grad) == 2
-                and grad.base is None
-                and grad.flags.writeable
-            ):
-                leaf.grad = make_tensor(grad, None)
-                continue
             hooks = leaf._hooks
             if hooks:
                 grad = _run_hooks(hooks, grad, raw)
@@ -244,7 +228,10 @@ def run_backward(
                     continue
             # A leaf that stopped requiring grad since the graph was built gets nothing (as PyTorch's AccumulateGrad).
             if accumulate and leaf._requires_grad:
-                _accumulate(leaf, grad, raw, owned)
+                if owned and leaf.grad is None and grad.dtype is leaf.data.dtype:  # every training step's case:
+                    leaf.grad = make_tensor(grad, None)  # _accumulate's adoption, without its call
+                else:
+                    _accumulate(leaf, grad, raw, owned)
     finally:
         restore_fp_errors(error_state)
         engine._grad_enabled = previous_mode

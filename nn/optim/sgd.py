@@ -117,7 +117,8 @@ class SGD(Optimizer):
 
 
 def _scalars(values: tuple[Any, ...], dtype: np.dtype[Any]) -> tuple[Any, ...]:
-    """``values`` with each Python float made a 0-d array of the floating ``dtype``.
+    """``values`` (-lr, momentum, 1 - dampening, weight_decay) with each Python float made a 0-d array of the
+    floating ``dtype``.
 
     A NumPy op takes a 0-d array of the other operand's dtype about 0.3 us faster than a Python float,
     with the same result: NumPy casts a Python number to the array's dtype first (NEP 50), and each
@@ -128,9 +129,9 @@ def _scalars(values: tuple[Any, ...], dtype: np.dtype[Any]) -> tuple[Any, ...]:
     """
     if dtype.kind != "f":
         return values
-    lr, momentum, keep, decay = values
+    step, momentum, keep, decay = values
     return (  # only exact floats: an equal NumPy scalar or Tensor keeps its own precision
-        am.scalar_array(lr, dtype) if type(lr) is float else lr,
+        am.scalar_array(step, dtype) if type(step) is float else step,
         am.scalar_array(momentum, dtype) if type(momentum) is float else momentum,
         am.scalar_array(keep, dtype) if type(keep) is float else keep,
         am.scalar_array(decay, dtype) if type(decay) is float else decay,
